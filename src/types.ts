@@ -1,0 +1,156 @@
+// Hand-off types between pipeline stages. Plain, serialisable values only
+// (no class instances, no Maps), so any stage can run in a worker thread.
+
+/** [x0, y0, x1, y1] in PDF points, top-left origin, as the page is displayed (after /Rotate). */
+export type Box = [number, number, number, number];
+
+export type Source = 'pdf_text' | 'ocr' | 'text_dump';
+
+/** A piece of text on one baseline with no large gap inside: a word or a cell's line. */
+export interface TextRun {
+  text: string; // NFKC, Han characters never separated by spaces
+  box: Box;
+  fontSize: number;
+  confidence?: number; // OCR only, 0..100
+}
+
+/** An axis-aligned ruling line: a stroked segment, a rectangle edge or a thin filled rectangle. */
+export interface Rule {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+  width: number;
+}
+
+export interface Page {
+  number: number; // 1-based
+  width: number;
+  height: number;
+  rotation: number;
+  runs: TextRun[];
+  rules: Rule[];
+  source: Source;
+}
+
+export interface Cell {
+  row: number;
+  col: number;
+  rowSpan: number;
+  colSpan: number;
+  text: string;
+  box: Box;
+  page: number;
+}
+
+/** A table found on one or more pages: a grid of cells, with the text lines around it. */
+export interface Grid {
+  pages: number[];
+  box: Box; // on the first page
+  rows: number;
+  cols: number;
+  cells: Cell[];
+  /** Lines above the table (title, 部门：, 单位：), nearest last. */
+  titleLines: TextLine[];
+  /** Lines below the table (备注, 注：, 说明). */
+  noteLines: TextLine[];
+  ruled: boolean;
+  source: Source;
+  /** Set when this grid continues the previous one (a table running over pages). */
+  continuationOf?: number;
+}
+
+export interface TextLine {
+  text: string;
+  box: Box;
+  page: number;
+}
+
+export type TableKind =
+  | 'budget_summary' | 'income' | 'expenditure' | 'appropriation_summary' | 'appropriation_expenditure'
+  | 'general_budget_expenditure' | 'general_budget_basic' | 'general_budget_project' | 'three_public'
+  | 'gov_fund_expenditure' | 'gov_fund_three_public' | 'state_capital_expenditure'
+  | 'project_performance' | 'overall_performance'
+  | 'final_summary' | 'final_income' | 'final_expenditure' | 'final_appropriation_summary'
+  | 'final_general_budget_expenditure' | 'final_general_budget_basic' | 'final_three_public'
+  | 'final_gov_fund' | 'final_state_capital'
+  | 'other';
+
+export interface ColumnSpec {
+  col: number;
+  key: string; // total | basic | project | personnel | public | … (see README)
+  label: string; // header levels joined by '/'
+  /** For side-by-side groups (收入 | 支出), which group the column belongs to. */
+  group?: string;
+  /** The column holding this amount column's row labels (side-by-side groups each have their own). */
+  labelCol?: number;
+  isAmount: boolean;
+}
+
+export interface RowSpec {
+  row: number;
+  label: string;
+  funcCode?: string;
+  econCode?: string;
+  isTotal: boolean;
+}
+
+export interface LineItem {
+  tableIndex: number;
+  page: number;
+  rowIndex: number;
+  label: string;
+  funcCode: string | null;
+  econCode: string | null;
+  columnKey: string;
+  columnLabel: string;
+  amountFen: number;
+  amountText: string;
+  box: Box;
+}
+
+export interface RecognizedTable {
+  kind: TableKind;
+  title: string;
+  unit: string | null;
+  departmentLabel: string | null;
+  year: number | null;
+  pageStart: number;
+  pageEnd: number;
+  source: Source;
+  columns: ColumnSpec[];
+  items: LineItem[];
+  box: Box;
+}
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  message: string;
+  page: number | null;
+  box: Box | null;
+  expected: string | null;
+  actual: string | null;
+  tableIndex: number | null;
+}
+
+export type DocStatus = 'ok' | 'partial' | 'failed';
+
+export interface DocumentResult {
+  sha256: string;
+  path: string;
+  fileName: string;
+  pages: number;
+  phase: 'budget' | 'final' | null;
+  year: number | null;
+  department: string | null;
+  status: DocStatus;
+  error: string | null;
+  tables: RecognizedTable[];
+  findings: Finding[];
+  /** Narrative text lines (outside tables), kept for the audit of figures quoted in prose. */
+  narrative: TextLine[];
+  timings: { extractMs: number; layoutMs: number; recognizeMs: number };
+}
