@@ -149,7 +149,8 @@ export function joinPieces(pieces: Piece[]): TextRun[] {
     let cur: Piece | null = null;
     for (const p of line) {
       if (cur && p.x0 - cur.x1 <= RUN_JOIN_GAP * Math.max(cur.size, p.size) && p.x0 >= cur.x0) {
-        cur = { ...cur, text: cur.text + p.text, x1: Math.max(cur.x1, p.x1), top: Math.min(cur.top, p.top), bottom: Math.max(cur.bottom, p.bottom) };
+        const c: Piece = cur;
+        cur = { text: c.text + p.text, x0: c.x0, x1: Math.max(c.x1, p.x1), top: Math.min(c.top, p.top), bottom: Math.max(c.bottom, p.bottom), size: c.size };
       } else {
         if (cur) runs.push(pieceRun(cur));
         cur = { ...p };

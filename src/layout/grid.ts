@@ -1,0 +1,245 @@
+// One table region → a grid of cells. Columns come from vertical rules, completed by text
+// gutters where rules are missing; rows from horizontal rules, split by text lines where a
+// band holds several rows. Spanning cells come from missing rule segments (lattice) or from
+// text crossing a column boundary (header group labels).
+import type { Box, Cell, TextRun } from '../types.js';
+import { centreX, groupLines, lineText, looksLikeAmount, type RunLine } from './lines.js';
+import { SNAP_TOLERANCE, type HLine, type VLine } from './rules.js';
+
+/** Gaps narrower than this between text on amount lines are not column gutters (points). */
+export const MIN_GUTTER = 4;
+/** A text gutter this close to a ruled boundary is the same boundary (points). */
+const GUTTER_RULE_MERGE = 6;
+/** A rule covering this share of a cell side separates the two cells. */
+const SIDE_COVERAGE = 0.5;
+/** A label-only line joins the amount line whose centre is within this × font size (wrapped labels). */
+export const WRAP_DISTANCE = 1.25;
+/** Text crossing a boundary by more than this (points) on both sides spans the two columns. */
+const SPAN_OVERHANG = 2;
+
+interface Boundary { pos: number; ruled: boolean }
+
+export interface GridInput {
+  box: Box;
+  runs: TextRun[];
+  h: HLine[];
+  v: VLine[];
+  page: number;
+}
+
+export interface GridOutput {
+  rows: number;
+  cols: number;
+  cells: Cell[];
+  colBounds: number[];
+}
+
+const isAmountRun = (r: TextRun) => looksLikeAmount(r.text) && r.text.replace(/[^\d]/g, '').length > 0;
+
+function dedupe(ps: Boundary[]): Boundary[] {
+  const s = [...ps].sort((a, b) => a.pos - b.pos);
+  const out: Boundary[] = [];
+  for (const p of s) {
+    const last = out[out.length - 1];
+    if (last && p.pos - last.pos <= SNAP_TOLERANCE) { last.ruled = last.ruled || p.ruled; }
+    else out.push({ ...p });
+  }
+  return out;
+}
+
+function intervalIndex(bounds: Boundary[], x: number): number {
+  for (let i = 0; i + 1 < bounds.length; i++) if (x < bounds[i + 1].pos) return i;
+  return bounds.length - 2;
+}
+
+/** Column gutters: x ranges not covered by any run of the amount lines. */
+export function textGutters(lines: RunLine[], box: Box): number[] {
+  const spans = lines
+    .filter((l) => l.runs.some(isAmountRun) && l.runs.length > 1)
+    .flatMap((l) => l.runs.map((r) => [r.box[0], r.box[2]] as [number, number]))
+    .sort((a, b) => a[0] - b[0]);
+  const out: number[] = [];
+  if (spans.length === 0) return out;
+  let end = spans[0][1];
+  for (const [s, e] of spans.slice(1)) {
+    if (s - end >= MIN_GUTTER) out.push((s + end) / 2);
+    end = Math.max(end, e);
+  }
+  return out.filter((x) => x > box[0] && x < box[2]);
+}
+
+/** Do two amounts of one line fall in one column? Then the columns are missing a boundary. */
+function columnsCollide(lines: RunLine[], bounds: Boundary[]): boolean {
+  return lines.some((l) => {
+    const seen = new Set<number>();
+    for (const r of l.runs.filter(isAmountRun)) {
+      const c = intervalIndex(bounds, centreX(r.box));
+      if (seen.has(c)) return true;
+      seen.add(c);
+    }
+    return false;
+  });
+}
+
+/** Split the lines of one band into rows: each amount line starts a row; wrapped label lines join the nearest. */
+export function splitRows(lines: RunLine[], cols: Boundary[]): RunLine[][] {
+  const hasAmount = lines.map((l) => l.runs.some(isAmountRun));
+  const groups: RunLine[][] = [];
+  const owner: number[] = lines.map(() => -1);
+  lines.forEach((l, i) => { if (hasAmount[i]) { owner[i] = groups.length; groups.push([l]); } });
+  if (groups.length <= 1) return [lines];
+  const cy = (l: RunLine) => (l.box[1] + l.box[3]) / 2;
+  // Label-only lines: attach to the nearest amount line when close enough, else their own row.
+  lines.forEach((l, i) => {
+    if (hasAmount[i]) return;
+    let best = -1, bestD = Infinity;
+    for (let j = i - 1; j >= 0; j--) if (hasAmount[j]) { best = j; bestD = cy(l) - cy(lines[j]); break; }
+    for (let j = i + 1; j < lines.length; j++) if (hasAmount[j]) { const d = cy(lines[j]) - cy(l); if (d < bestD) { best = j; bestD = d; } break; }
+    if (best >= 0 && bestD <= WRAP_DISTANCE * l.fontSize) owner[i] = owner[best];
+  });
+  // Rebuild contiguous rows in line order.
+  const rows: RunLine[][] = [];
+  let cur: RunLine[] = [];
+  let curOwner = -2;
+  lines.forEach((l, i) => {
+    const o = owner[i] === -1 ? -100 - i : owner[i];
+    if (o !== curOwner && cur.length) { rows.push(cur); cur = []; }
+    cur.push(l);
+    curOwner = o;
+  });
+  if (cur.length) rows.push(cur);
+  void cols;
+  return rows;
+}
+
+export function buildGrid(input: GridInput): GridOutput {
+  const { box, runs, h, v, page } = input;
+  const allLines = groupLines(runs);
+
+  // Columns.
+  let cols = dedupe([
+    { pos: box[0], ruled: true },
+    { pos: box[2], ruled: true },
+    ...v.filter((l) => l.x > box[0] + SNAP_TOLERANCE && l.x < box[2] - SNAP_TOLERANCE).map((l) => ({ pos: l.x, ruled: true })),
+  ]);
+  if (columnsCollide(allLines, cols) || cols.length <= 2) {
+    const extra = textGutters(allLines, box).filter((x) => cols.every((c) => Math.abs(c.pos - x) > GUTTER_RULE_MERGE));
+    cols = dedupe([...cols, ...extra.map((pos) => ({ pos, ruled: false }))]);
+  }
+
+  // Rows: bands between horizontal rules, each split by text where it holds several rows.
+  const ruledYs = dedupe([
+    { pos: box[1], ruled: true },
+    { pos: box[3], ruled: true },
+    ...h.filter((l) => l.y > box[1] + SNAP_TOLERANCE && l.y < box[3] - SNAP_TOLERANCE).map((l) => ({ pos: l.y, ruled: true })),
+  ]);
+  const rowBounds: Boundary[] = [ruledYs[0]];
+  for (let b = 0; b + 1 < ruledYs.length; b++) {
+    const top = ruledYs[b].pos, bottom = ruledYs[b + 1].pos;
+    const bandLines = allLines.filter((l) => { const c = (l.box[1] + l.box[3]) / 2; return c >= top && c < bottom; });
+    if (bandLines.length > 1 && columnsCollide([mergeLines(bandLines)], cols)) {
+      const rows = splitRows(bandLines, cols);
+      for (let k = 0; k + 1 < rows.length; k++) {
+        const upper = rows[k][rows[k].length - 1].box[3];
+        const lower = rows[k + 1][0].box[1];
+        rowBounds.push({ pos: (upper + lower) / 2, ruled: false });
+      }
+    }
+    rowBounds.push(ruledYs[b + 1]);
+  }
+
+  const R = rowBounds.length - 1;
+  const C = cols.length - 1;
+  // Union-find over base cells for spans.
+  const parent = Array.from({ length: R * C }, (_, i) => i);
+  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
+  const union = (a: number, b: number) => { const ra = find(a), rb = find(b); if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb); };
+  const covered = (segs: [number, number][], a: number, b: number) => {
+    let len = 0;
+    for (const [s, e] of segs) len += Math.max(0, Math.min(b, e) - Math.max(a, s));
+    return len >= SIDE_COVERAGE * (b - a);
+  };
+  const vAt = (x: number) => v.filter((l) => Math.abs(l.x - x) <= SNAP_TOLERANCE).map((l) => [l.y0, l.y1] as [number, number]);
+  const hAt = (y: number) => h.filter((l) => Math.abs(l.y - y) <= SNAP_TOLERANCE).map((l) => [l.x0, l.x1] as [number, number]);
+  const lattice = v.length > 0;
+
+  // Runs per base cell.
+  const byCell = new Map<number, TextRun[]>();
+  for (const r of runs) {
+    const cx = centreX(r.box), cy = (r.box[1] + r.box[3]) / 2;
+    if (cy < rowBounds[0].pos || cy > rowBounds[R].pos) continue;
+    const ri = intervalIndex(rowBounds, cy), ci = intervalIndex(cols, cx);
+    const k = ri * C + ci;
+    (byCell.get(k) ?? byCell.set(k, []).get(k)!).push(r);
+  }
+
+  for (let r = 0; r < R; r++) {
+    const y0 = rowBounds[r].pos, y1 = rowBounds[r + 1].pos;
+    const rowRuns = runs.filter((t) => { const cy = (t.box[1] + t.box[3]) / 2; return cy >= y0 && cy < y1; });
+    for (let c = 0; c + 1 < C; c++) {
+      const bx = cols[c + 1];
+      let merge: boolean;
+      if (bx.ruled && lattice) merge = !covered(vAt(bx.pos), y0, y1);
+      else merge = rowRuns.some((t) => !isAmountRun(t) && t.box[0] < bx.pos - SPAN_OVERHANG && t.box[2] > bx.pos + SPAN_OVERHANG);
+      if (merge) union(r * C + c, r * C + c + 1);
+    }
+  }
+  if (h.length > 0) {
+    for (let r = 0; r + 1 < R; r++) {
+      const by = rowBounds[r + 1];
+      if (!by.ruled) continue;
+      for (let c = 0; c < C; c++) if (!covered(hAt(by.pos), cols[c].pos, cols[c + 1].pos)) union(r * C + c, (r + 1) * C + c);
+    }
+  }
+
+  // Assemble merged cells.
+  const members = new Map<number, number[]>();
+  for (let i = 0; i < R * C; i++) (members.get(find(i)) ?? members.set(find(i), []).get(find(i))!).push(i);
+  const cells: Cell[] = [];
+  for (const ids of members.values()) {
+    const cellRuns = ids.flatMap((i) => byCell.get(i) ?? []);
+    if (cellRuns.length === 0) continue;
+    const rs = ids.map((i) => Math.floor(i / C)), cs = ids.map((i) => i % C);
+    const r0 = Math.min(...rs), r1 = Math.max(...rs), c0 = Math.min(...cs), c1 = Math.max(...cs);
+    cells.push({
+      row: r0, col: c0, rowSpan: r1 - r0 + 1, colSpan: c1 - c0 + 1,
+      text: cellText(cellRuns),
+      box: [cols[c0].pos, rowBounds[r0].pos, cols[c1 + 1].pos, rowBounds[r1 + 1].pos],
+      page,
+    });
+  }
+  return compact(cells, cols.map((c) => c.pos));
+}
+
+function mergeLines(lines: RunLine[]): RunLine {
+  return { runs: lines.flatMap((l) => l.runs), box: lines[0].box, fontSize: lines[0].fontSize };
+}
+
+/** Text of a cell: its lines top to bottom, wrapped Han text joined without a space. */
+export function cellText(runs: TextRun[]): string {
+  const lines = groupLines(runs).map((l) => lineText(l.runs));
+  let out = '';
+  for (const t of lines) {
+    if (!out) out = t;
+    else if (/[\p{Script=Han}）)、]$/u.test(out) || /^[\p{Script=Han}（(]/u.test(t)) out += t;
+    else out += ' ' + t;
+  }
+  return out;
+}
+
+/** Drop empty rows and columns and renumber. */
+function compact(cells: Cell[], colBounds: number[]): GridOutput {
+  const rowsUsed = [...new Set(cells.flatMap((c) => [c.row]))].sort((a, b) => a - b);
+  const colsUsed = [...new Set(cells.map((c) => c.col))].sort((a, b) => a - b);
+  const rowMap = new Map(rowsUsed.map((r, i) => [r, i]));
+  const colMap = new Map(colsUsed.map((c, i) => [c, i]));
+  const out = cells.map((c) => {
+    const lastCol = c.col + c.colSpan - 1;
+    const spanCols = colsUsed.filter((k) => k >= c.col && k <= lastCol).length;
+    const lastRow = c.row + c.rowSpan - 1;
+    const spanRows = rowsUsed.filter((k) => k >= c.row && k <= lastRow).length;
+    return { ...c, row: rowMap.get(c.row)!, col: colMap.get(c.col)!, colSpan: Math.max(1, spanCols), rowSpan: Math.max(1, spanRows) };
+  });
+  out.sort((a, b) => a.row - b.row || a.col - b.col);
+  return { rows: rowsUsed.length, cols: colsUsed.length, cells: out, colBounds: colsUsed.map((c) => colBounds[c]) };
+}

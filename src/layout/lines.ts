@@ -1,0 +1,90 @@
+// Text runs → text lines, and small predicates on run text used by several layout steps.
+import type { Box, TextLine, TextRun } from '../types.js';
+
+/** Runs whose vertical centres are closer than this (× font size) sit on one line. */
+export const LINE_CENTRE_TOLERANCE = 0.45;
+
+export interface RunLine {
+  runs: TextRun[]; // left to right
+  box: Box;
+  fontSize: number;
+}
+
+export function unionBox(boxes: Box[]): Box {
+  return [
+    Math.min(...boxes.map((b) => b[0])),
+    Math.min(...boxes.map((b) => b[1])),
+    Math.max(...boxes.map((b) => b[2])),
+    Math.max(...boxes.map((b) => b[3])),
+  ];
+}
+
+const centreY = (b: Box) => (b[1] + b[3]) / 2;
+export const centreX = (b: Box) => (b[0] + b[2]) / 2;
+
+/** Group runs into lines by vertical centre, top to bottom. */
+export function groupLines(runs: TextRun[]): RunLine[] {
+  const sorted = [...runs].sort((a, b) => centreY(a.box) - centreY(b.box) || a.box[0] - b.box[0]);
+  const lines: { runs: TextRun[]; cy: number; size: number }[] = [];
+  for (const r of sorted) {
+    const cy = centreY(r.box);
+    const last = lines[lines.length - 1];
+    if (last && Math.abs(last.cy - cy) <= LINE_CENTRE_TOLERANCE * Math.max(last.size, r.fontSize)) {
+      last.runs.push(r);
+      last.cy = (last.cy * (last.runs.length - 1) + cy) / last.runs.length;
+      last.size = Math.max(last.size, r.fontSize);
+    } else {
+      lines.push({ runs: [r], cy, size: r.fontSize });
+    }
+  }
+  return lines.map((l) => {
+    const runsLR = l.runs.sort((a, b) => a.box[0] - b.box[0]);
+    return { runs: runsLR, box: unionBox(runsLR.map((r) => r.box)), fontSize: l.size };
+  });
+}
+
+/** Join a line's runs into its text: Han pieces directly, other pieces with one space. */
+export function lineText(runs: TextRun[]): string {
+  let out = '';
+  for (const r of runs) {
+    if (out && !(/[\p{Script=Han}：:、（）()]$/u.test(out) && /^[\p{Script=Han}：:（）()]/u.test(r.text))) out += ' ';
+    out += r.text;
+  }
+  return out;
+}
+
+export function toTextLine(l: RunLine, page: number): TextLine {
+  return { text: lineText(l.runs), box: l.box, page };
+}
+
+/** An amount as printed: 1,234.56 / -12.3 / 0 / (12.00); a dash means no value. */
+export const AMOUNT_RE = /^[-−]?\(?[\d,]*\d(\.\d+)?\)?$/;
+export function looksLikeAmount(text: string): boolean {
+  const t = text.replace(/\s/g, '');
+  if (!AMOUNT_RE.test(t)) return false;
+  // Codes (201, 2080505) look like integers too; an amount either has a decimal point or
+  // a separator, or is short. Callers that know the column decide finally.
+  return true;
+}
+
+export function looksLikeDecimalAmount(text: string): boolean {
+  return /^[-−]?[\d,]*\d\.\d{1,4}$/.test(text.replace(/\s/g, '')) || /^[-−]?\d{1,3}(,\d{3})+$/.test(text.replace(/\s/g, ''));
+}
+
+/** A table title line: ends in 表 (optionally followed by (续) or a number), and is short. */
+export function isTitleText(text: string): boolean {
+  const t = text.replace(/\s/g, '');
+  return t.length <= 40 && /表(\(续\)|（续）|续)?$/.test(t) && !/^(注|备注|说明)/.test(t);
+}
+
+export function isMetaText(text: string): boolean {
+  return /(部门|单位|编制部门|预算单位|编制单位|金额单位)[:：]/.test(text.replace(/\s/g, ''));
+}
+
+export function isNoteText(text: string): boolean {
+  return /^(注|备注|说明|注释)[:：\d（(]/.test(text.replace(/\s/g, '')) || /^注\d/.test(text);
+}
+
+export function isPageNumber(text: string): boolean {
+  return /^[-—\s]*(第\s*)?\d{1,3}(\s*页)?[-—\s]*$/.test(text) || /^-\s*\d+\s*-$/.test(text);
+}

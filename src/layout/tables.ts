@@ -1,0 +1,115 @@
+// A page → its tables (grids) with the title and note lines around them, and the free text lines.
+import type { Box, Grid, Page, TextLine, TextRun } from '../types.js';
+import { buildGrid } from './grid.js';
+import { groupLines, isMetaText, isNoteText, isPageNumber, isTitleText, looksLikeAmount, toTextLine, type RunLine } from './lines.js';
+import { ruledRegions, type HLine, type VLine } from './rules.js';
+
+/** Text this far outside a ruled region still belongs to it (points): amounts overhanging a border. */
+const REGION_MARGIN = 2;
+/** Runs on an unruled tabular line are separated by at least this (× font size). */
+const STREAM_MIN_GAP = 1.5;
+/** Title lines are looked for this far above a table (points). */
+const TITLE_REACH = 120;
+
+export interface PageLayout {
+  grids: Grid[];
+  /** Text lines outside every table, top to bottom. */
+  lines: TextLine[];
+}
+
+interface Region { box: Box; h: HLine[]; v: VLine[] }
+
+const inside = (r: TextRun, b: Box, m = REGION_MARGIN) => {
+  const cx = (r.box[0] + r.box[2]) / 2, cy = (r.box[1] + r.box[3]) / 2;
+  return cx >= b[0] - m && cx <= b[2] + m && cy >= b[1] - m && cy <= b[3] + m;
+};
+
+function isTabular(l: RunLine): boolean {
+  if (l.runs.length < 2 || !l.runs.some((r) => looksLikeAmount(r.text))) return false;
+  for (let i = 1; i < l.runs.length; i++) if (l.runs[i].box[0] - l.runs[i - 1].box[2] >= STREAM_MIN_GAP * l.fontSize) return true;
+  return false;
+}
+
+function hasGaps(l: RunLine): boolean {
+  for (let i = 1; i < l.runs.length; i++) if (l.runs[i].box[0] - l.runs[i - 1].box[2] >= STREAM_MIN_GAP * l.fontSize) return true;
+  return false;
+}
+
+/** Unruled tables: runs of tabular lines, with the gapped header lines right above them. */
+function streamRegions(lines: RunLine[]): Region[] {
+  const regions: Region[] = [];
+  let i = 0;
+  while (i < lines.length) {
+    if (!isTabular(lines[i])) { i++; continue; }
+    let start = i, end = i;
+    // Extend down over tabular lines and short gaps of label-only lines (wrapped labels, empty rows).
+    let j = i + 1;
+    while (j < lines.length) {
+      const t = lineText(lines[j]);
+      if (isTitleText(t) || isNoteText(t) || isMetaText(t) || isPageNumber(t)) break;
+      if (isTabular(lines[j])) { end = j; j++; continue; }
+      // A label-only line continues the table only if a tabular line follows soon.
+      let k = j;
+      while (k < lines.length && k - j < 3 && !isTabular(lines[k])) k++;
+      if (k < lines.length && isTabular(lines[k]) && k - j < 3) { end = k; j = k + 1; } else break;
+    }
+    // Header lines above: gapped or short lines up to a title/meta line.
+    let s = start - 1;
+    while (s >= 0 && start - s <= 4) {
+      const t = lineText(lines[s]);
+      if (isTitleText(t) || isMetaText(t) || isNoteText(t) || isPageNumber(t) || t.length > 60) break;
+      if (!hasGaps(lines[s]) && lines[s].runs.length < 2 && t.length > 12) break;
+      start = s; s--;
+    }
+    const ls = lines.slice(start, end + 1);
+    regions.push({ box: [Math.min(...ls.map((l) => l.box[0])) - 1, ls[0].box[1] - 1, Math.max(...ls.map((l) => l.box[2])) + 1, ls[ls.length - 1].box[3] + 1], h: [], v: [] });
+    i = end + 1;
+  }
+  return regions;
+}
+
+const lineText = (l: RunLine) => toTextLine(l, 0).text;
+
+export function layoutPage(page: Page): PageLayout {
+  const ruled = ruledRegions(page.rules).filter((r) => page.runs.some((t) => inside(t, r.box)));
+  const freeRuns = page.runs.filter((t) => !ruled.some((r) => inside(t, r.box)));
+  const freeLines = groupLines(freeRuns);
+  const stream = streamRegions(freeLines);
+  const regions: Region[] = [...ruled, ...stream].sort((a, b) => a.box[1] - b.box[1]);
+
+  const used = new Set<TextRun>();
+  const grids: Grid[] = [];
+  for (const reg of regions) {
+    const runs = page.runs.filter((t) => !used.has(t) && inside(t, reg.box));
+    runs.forEach((t) => used.add(t));
+    const g = buildGrid({ box: reg.box, runs, h: reg.h, v: reg.v, page: page.number });
+    if (g.cells.length === 0) continue;
+    grids.push({
+      pages: [page.number], box: reg.box, rows: g.rows, cols: g.cols, cells: g.cells,
+      titleLines: [], noteLines: [], ruled: reg.h.length > 0 || reg.v.length > 0, source: page.source,
+    });
+  }
+  const lines = groupLines(page.runs.filter((t) => !used.has(t))).map((l) => toTextLine(l, page.number));
+  attachTitlesAndNotes(grids, lines);
+  return { grids, lines };
+}
+
+/** Lines between tables: notes (注/备注/说明) go to the table above, the rest to the table below. */
+function attachTitlesAndNotes(grids: Grid[], lines: TextLine[]): void {
+  grids.forEach((g, i) => {
+    const prevBottom = i > 0 ? grids[i - 1].box[3] : -Infinity;
+    const nextTop = i + 1 < grids.length ? grids[i + 1].box[1] : Infinity;
+    const above = lines.filter((l) => l.box[3] <= g.box[1] + REGION_MARGIN && l.box[1] >= prevBottom - REGION_MARGIN && g.box[1] - l.box[3] <= TITLE_REACH);
+    // Notes of the previous table are not this table's title.
+    const prevNotes = new Set(i > 0 ? grids[i - 1].noteLines : []);
+    g.titleLines = above.filter((l) => !prevNotes.has(l) && !isPageNumber(l.text));
+    const below = lines.filter((l) => l.box[1] >= g.box[3] - REGION_MARGIN && l.box[3] <= nextTop + REGION_MARGIN);
+    const notes: TextLine[] = [];
+    for (const l of below) {
+      if (notes.length === 0 && !isNoteText(l.text)) break;
+      if (notes.length > 0 && (isTitleText(l.text) || isMetaText(l.text))) break;
+      notes.push(l);
+    }
+    g.noteLines = notes;
+  });
+}
