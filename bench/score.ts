@@ -89,11 +89,12 @@ export function keyAmountFen(item: Pick<KeyItem, 'amount' | 'unit'>): bigint {
 }
 
 /**
- * What LineItem.amountFen means. src/types.ts does not say, so we assume it is the printed amount
- * × 100 — 分 when the table's unit is 元, 1/100 万元 when it is 万元 — and that RecognizedTable.unit
- * gives the printed unit. Set this to false if amountFen is already 分 of 元 whatever the table's unit.
+ * What LineItem.amountFen means. src/recognize/amounts.ts (toFen: printed amount × FEN_PER_UNIT[unit])
+ * and db/001_init.sql ("amount_fen … 1 yuan = 100 fen") make it 分 of 元 whatever the table's printed
+ * unit, so it is compared as is. Set this to true if it ever becomes the printed amount × 100 (then
+ * RecognizedTable.unit is applied here).
  */
-export const LINE_ITEM_AMOUNT_IS_PRINTED_UNIT_X100 = true;
+export const LINE_ITEM_AMOUNT_IS_PRINTED_UNIT_X100: boolean = false;
 
 /**
  * The single place where a line item's amount is converted to 分 of 元 for comparison with the keys.

@@ -1,15 +1,115 @@
 // One document through the stages: extract → layout → recognize → validate.
 // Never throws for bad input: a failed document comes back with status 'failed' and a reason.
-import type { DocumentResult } from './types.js';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { DocumentResult, Finding, Grid, TextLine } from './types.js';
+import { extractPage, openPdf, PdfOpenError } from './extract/pdf.js';
+import { parseTextDump } from './extract/textdump.js';
+import { layoutPage } from './layout/tables.js';
+import { gridTitle, markContinuations } from './layout/continuation.js';
+import { documentMeta, departmentFromLine } from './recognize/document.js';
+import { parseUnit, type Unit } from './recognize/amounts.js';
+import { recognizeTables } from './recognize/table.js';
+import { validateDocument } from './validate/index.js';
 
-export const PIPELINE_VERSION = '0.1.0';
+export { PIPELINE_VERSION } from './version.js';
 
 export interface ProcessOptions {
   ocr?: 'auto' | 'force' | 'off';
 }
 
+/** Layout output of a whole document, before recognition. */
+export interface DocumentLayout {
+  pages: number;
+  grids: Grid[];
+  lines: TextLine[];
+  pageErrors: Finding[];
+  textRuns: number;
+}
+
+async function layoutPdf(data: Uint8Array): Promise<DocumentLayout> {
+  const doc = await openPdf(data);
+  const out: DocumentLayout = { pages: doc.numPages, grids: [], lines: [], pageErrors: [], textRuns: 0 };
+  try {
+    for (let n = 1; n <= doc.numPages; n++) {
+      try {
+        const page = await extractPage(doc, n);
+        out.textRuns += page.runs.length;
+        const lay = layoutPage(page);
+        out.grids.push(...lay.grids);
+        out.lines.push(...lay.lines);
+      } catch (e) {
+        out.pageErrors.push({
+          rule: 'extract.page_failed', severity: 'error', message: `第${n}页无法读取 / page ${n} could not be read: ${(e as Error).message}`,
+          page: n, box: null, expected: null, actual: null, tableIndex: null,
+        });
+      }
+    }
+  } finally {
+    await doc.destroy();
+  }
+  return out;
+}
+
+function mostCommon<T>(xs: T[]): T | null {
+  const m = new Map<T, number>();
+  xs.forEach((x) => m.set(x, (m.get(x) ?? 0) + 1));
+  return [...m.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
+}
+
+function failed(base: Omit<DocumentResult, 'status' | 'error' | 'tables' | 'findings'>, error: string): DocumentResult {
+  return { ...base, status: 'failed', error, tables: [], findings: [] };
+}
+
 /** Process one file (.pdf or .txt text dump). `data` may be given when the caller already read it. */
 export async function processFile(filePath: string, data?: Uint8Array, opts: ProcessOptions = {}): Promise<DocumentResult> {
-  void filePath; void data; void opts;
-  throw new Error('not implemented yet');
+  void opts;
+  const bytes = data ?? new Uint8Array(await fs.readFile(filePath));
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const fileName = path.basename(filePath);
+  const base = { sha256, path: filePath, fileName, pages: 0, phase: null, year: null, department: null, narrative: [] as TextLine[], timings: { extractMs: 0, layoutMs: 0, recognizeMs: 0 } };
+
+  const t0 = performance.now();
+  let layout: DocumentLayout;
+  try {
+    if (/\.txt$/i.test(filePath)) {
+      const text = Buffer.from(bytes).toString('utf8');
+      if (text.includes('\u0000') || text.trim().length === 0) return failed(base, text.trim().length === 0 ? 'empty text file' : 'not a text file (binary content)');
+      const dump = parseTextDump(text);
+      layout = { pages: dump.pages, grids: dump.grids, lines: dump.lines, pageErrors: [], textRuns: dump.lines.length + dump.grids.length };
+    } else {
+      layout = await layoutPdf(bytes);
+    }
+  } catch (e) {
+    if (e instanceof PdfOpenError) return failed(base, e.message);
+    return failed(base, `could not read the file: ${(e as Error).message}`);
+  }
+  const t1 = performance.now();
+  base.pages = layout.pages;
+  if (layout.pages > 0 && layout.textRuns === 0) {
+    return failed({ ...base, timings: { ...base.timings, extractMs: t1 - t0 } }, `no text layer on any of its ${layout.pages} pages (image-only or scanned PDF); OCR is needed to read it`);
+  }
+
+  markContinuations(layout.grids);
+  const titles = layout.grids.map(gridTitle).filter((t): t is string => t !== null);
+  const deptLabels = layout.grids.flatMap((g) => g.titleLines.map((l) => departmentFromLine(l.text))).filter((d): d is string => d !== null);
+  const meta = documentMeta({ lines: layout.lines, titles, deptLabels, fileName });
+  const defaultUnit = mostCommon(layout.grids.flatMap((g) => g.titleLines.map((l) => parseUnit(l.text))).filter((u): u is Unit => u !== null));
+  const tables = recognizeTables(layout.grids, { phase: meta.phase, defaultUnit });
+  const t2 = performance.now();
+
+  const result: DocumentResult = {
+    ...base, ...meta, status: 'ok', error: null, tables, findings: [...layout.pageErrors],
+    narrative: layout.lines,
+    timings: { extractMs: t1 - t0, layoutMs: 0, recognizeMs: t2 - t1 },
+  };
+  const budgetWords = /(部门|单位)(预算|决算)|预算公开|决算公开|收支(预算|决算)?总表|预算表|决算表/;
+  const known = tables.filter((t) => t.kind !== 'other');
+  if (known.length === 0 && !layout.lines.some((l) => budgetWords.test(l.text.replace(/\s/g, '')))) {
+    return failed(base, 'not a budget or final-accounts disclosure: no budget table and no 部门预算/决算 wording found');
+  }
+  result.findings.push(...validateDocument(result));
+  if (layout.pageErrors.length > 0) result.status = 'partial';
+  return result;
 }

@@ -4,9 +4,11 @@ import {
   explainMiss,
   formatFen,
   keyAmountFen,
+  LINE_ITEM_AMOUNT_IS_PRINTED_UNIT_X100,
   lineItemFen,
   normalizeLabel,
   scoreDocument,
+  unitFactor,
   type KeyFile,
   type KeyItem,
 } from '../bench/score.js';
@@ -104,12 +106,19 @@ describe('amounts', () => {
     expect(() => keyAmountFen({ amount: '1.234', unit: '元' })).toThrow();
   });
 
-  it('converts a line item to fen of 元 by its table unit', () => {
-    expect(lineItemFen({ amountFen: 1712319 }, { unit: '万元' })).toBe(17123190000n);
-    expect(lineItemFen({ amountFen: 1712319 }, { unit: '单位：万元' })).toBe(17123190000n);
+  it('takes a line item amount as fen of 元 (recognize/amounts.ts toFen), whatever the table unit', () => {
+    expect(LINE_ITEM_AMOUNT_IS_PRINTED_UNIT_X100).toBe(false);
+    expect(lineItemFen({ amountFen: 17123190000 }, { unit: '万元' })).toBe(17123190000n);
     expect(lineItemFen({ amountFen: 1712319 }, { unit: '元' })).toBe(1712319n);
     expect(lineItemFen({ amountFen: 1712319 }, { unit: null })).toBe(1712319n);
     expect(lineItemFen({ amountFen: 12.5 }, { unit: '元' })).toBeNull();
+  });
+
+  it('knows unit factors', () => {
+    expect(unitFactor('万元')).toBe(10000n);
+    expect(unitFactor('单位：万元')).toBe(10000n);
+    expect(unitFactor('元')).toBe(1n);
+    expect(unitFactor(null)).toBe(1n);
   });
 
   it('formats fen back in a unit', () => {
@@ -191,17 +200,20 @@ describe('scoreDocument', () => {
     expect(s.consideredPrecision).toBe(0); // page 4 is not keyed
   });
 
-  it('converts 万元 on both sides', () => {
-    const k = keyItem({ table: 'basic_econ', econ_code: '30101', label: '基本工资', unit: '万元', amount: '1,385.4' });
-    // Printed 1,385.40 in a 万元 table → amountFen 138540 (printed × 100).
-    const ok = doc([table('general_budget_basic', '万元', [{ econCode: '30101', amountFen: 138540 }])]);
+  it('converts a 万元 key amount to fen of 元', () => {
+    const k = keyItem({ table: 'basic_econ', econ_code: '30101', label: '基本工资', unit: '万元', amount: '1385.4' });
+    // Printed 1,385.40 in a 万元 table = 13,854,000 元 = 1,385,400,000 fen.
+    const ok = doc([table('general_budget_basic', '万元', [{ econCode: '30101', amountFen: 1_385_400_000 }])]);
     expect(scoreDocument(keyFile([k]), ok).found).toBe(1);
-    // The same number read as 元 is 10,000 times too small.
-    const noUnit = doc([table('general_budget_basic', '元', [{ econCode: '30101', amountFen: 138540 }])]);
-    expect(scoreDocument(keyFile([k]), noUnit).found).toBe(0);
+    // The printed number read as 元 (unit missed) is 10,000 times too small: no match.
+    const unitMissed = doc([table('general_budget_basic', null, [{ econCode: '30101', amountFen: 138_540 }])]);
+    expect(scoreDocument(keyFile([k]), unitMissed).found).toBe(0);
     // A 元 table printing 13,854,000.00 is the same amount.
-    const yuan = doc([table('general_budget_basic', '元', [{ econCode: '30101', amountFen: 1385400000 }])]);
+    const yuan = doc([table('general_budget_basic', '元', [{ econCode: '30101', amountFen: 1_385_400_000 }])]);
     expect(scoreDocument(keyFile([k]), yuan).found).toBe(1);
+    // Off by one fen after conversion.
+    const off = doc([table('general_budget_basic', '万元', [{ econCode: '30101', amountFen: 1_385_400_001 }])]);
+    expect(scoreDocument(keyFile([k]), off).found).toBe(0);
   });
 
   it('matches uncoded key items by label without spaces and ordinal prefixes', () => {
@@ -209,8 +221,8 @@ describe('scoreDocument', () => {
     const kTotal = keyItem({ table: 'summary', page: 1, label: '收入合计', unit: '万元', amount: '10150.48' });
     const r = doc([
       table('budget_summary', '万元', [
-        { page: 1, label: '（一）基本支出', amountFen: 567817 },
-        { page: 1, label: '收 入 合 计', amountFen: 1015048 },
+        { page: 1, label: '（一）基本支出', amountFen: 5_678_170_000 },
+        { page: 1, label: '收 入 合 计', amountFen: 10_150_480_000 },
       ]),
     ]);
     const s = scoreDocument(keyFile([kBasic, kTotal]), r);
@@ -219,7 +231,7 @@ describe('scoreDocument', () => {
     // Neither line item has a code: precision has nothing to count.
     expect(s.consideredPrecision).toBe(0);
     // A label-only key item is not found through a different label.
-    const r2 = doc([table('budget_summary', '万元', [{ page: 1, label: '项目支出', amountFen: 567817 }])]);
+    const r2 = doc([table('budget_summary', '万元', [{ page: 1, label: '项目支出', amountFen: 5_678_170_000 }])]);
     expect(scoreDocument(keyFile([kBasic]), r2).found).toBe(0);
   });
 

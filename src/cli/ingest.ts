@@ -3,8 +3,9 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PIPELINE_VERSION, processFile } from '../pipeline.js';
-import { openDb } from '../store/db.js';
+import { processFile } from '../pipeline.js';
+import { PIPELINE_VERSION } from '../version.js';
+import { openDb, type Db } from '../store/db.js';
 import { hasDocument, writeDocument } from '../store/write.js';
 import type { DocumentResult } from '../types.js';
 
@@ -54,7 +55,12 @@ export async function runIngest(argv: string[]): Promise<number> {
     return usageError(errorMessage(e));
   }
 
-  const db = openDb(values.db);
+  let db: Db;
+  try {
+    db = openDb(values.db);
+  } catch (e) {
+    return usageError(`cannot open database ${values.db}: ${errorMessage(e)}`);
+  }
   try {
     const stats = await ingestFiles(db, files, { force: values.force, ocr });
     printSummary(stats);
@@ -75,7 +81,7 @@ interface Stats {
   elapsedMs: number;
 }
 
-async function ingestFiles(db: ReturnType<typeof openDb>, files: string[], opts: { force: boolean; ocr: OcrMode }): Promise<Stats> {
+async function ingestFiles(db: Db, files: string[], opts: { force: boolean; ocr: OcrMode }): Promise<Stats> {
   const stats: Stats = { ok: 0, partial: 0, failed: 0, skipped: 0, tables: 0, items: 0, pages: 0, elapsedMs: 0 };
   const started = performance.now();
   const progress = new Progress(files.length, () => stats.pages, started);
@@ -94,7 +100,7 @@ async function ingestFiles(db: ReturnType<typeof openDb>, files: string[], opts:
     const sha256 = createHash('sha256').update(data).digest('hex');
     if (!opts.force && hasDocument(db, sha256, PIPELINE_VERSION)) {
       stats.skipped++;
-      progress.done(`skipped  ${file}`, false);
+      progress.done(`skipped  ${file}  already stored`, false);
       continue;
     }
     // Stored by another pipeline version: process again and replace it.
@@ -229,7 +235,7 @@ class Progress {
     const filled = this.total === 0 ? width : Math.round((this.finished / this.total) * width);
     const elapsed = ((performance.now() - this.started) / 1000).toFixed(1);
     const head = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${this.finished}/${this.total} files  ${this.pages()}p  ${elapsed}s  `;
-    const room = Math.max(0, (process.stderr.columns ?? 80) - head.length - 1);
+    const room = Math.max(0, (process.stderr.columns || 80) - head.length - 1);
     const name = this.current.length <= room ? this.current : room < 2 ? '' : '…' + this.current.slice(-(room - 1));
     process.stderr.write('\r\x1b[2K' + head + name);
   }

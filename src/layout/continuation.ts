@@ -1,12 +1,22 @@
 // Tables running over pages: mark a grid as continuing the previous one.
 import type { Grid } from '../types.js';
-import { isTitleText } from './lines.js';
+import { isMetaText, isTitleText } from './lines.js';
 
 const TITLE_NORMALIZE = (t: string) => t.replace(/\s/g, '').replace(/[（(]续[）)]|续表?$/g, '');
 
 /** The title of a grid: its nearest title-like line above. */
 export function gridTitle(g: Grid): string | null {
-  for (let i = g.titleLines.length - 1; i >= 0; i--) if (isTitleText(g.titleLines[i].text)) return g.titleLines[i].text;
+  for (let i = g.titleLines.length - 1; i >= 0; i--) {
+    if (!isTitleText(g.titleLines[i].text)) continue;
+    // A title wrapped over two lines: "…经费支出预" / "算表".
+    let title = g.titleLines[i].text;
+    const prev = g.titleLines[i - 1];
+    if (prev && !isTitleText(prev.text) && !isMetaText(prev.text) && title.length < 12
+      && g.titleLines[i].box[1] - prev.box[3] < (prev.box[3] - prev.box[1]) * 1.2 && prev.text.length + title.length <= 60) {
+      title = prev.text + title;
+    }
+    return title;
+  }
   return null;
 }
 

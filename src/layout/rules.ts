@@ -86,7 +86,8 @@ export function ruledRegions(rules: Rule[]): RuledRegion[] {
     const xs = [...g.h.flatMap((l) => [l.x0, l.x1]), ...g.v.map((l) => l.x)];
     const ys = [...g.h.map((l) => l.y), ...g.v.flatMap((l) => [l.y0, l.y1])];
     const box: Box = [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
-    if (box[3] - box[1] < 8 || box[2] - box[0] < 40) continue;
+    // Underlines and small boxes in prose are not tables.
+    if (box[3] - box[1] < 15 || box[2] - box[0] < 120) continue;
     regions.push({ box, h: g.h.sort((a, b) => a.y - b.y), v: g.v.sort((a, b) => a.x - b.x) });
   }
   return regions.sort((a, b) => a.box[1] - b.box[1]);

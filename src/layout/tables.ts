@@ -24,10 +24,21 @@ const inside = (r: TextRun, b: Box, m = REGION_MARGIN) => {
   return cx >= b[0] - m && cx <= b[2] + m && cy >= b[1] - m && cy <= b[3] + m;
 };
 
+/**
+ * A line of an unruled table: some amount stands apart from its neighbours (prose puts 万元 or
+ * a comma right after a figure), and the line is not a run of words filling the text width.
+ */
 function isTabular(l: RunLine): boolean {
-  if (l.runs.length < 2 || !l.runs.some((r) => looksLikeAmount(r.text))) return false;
-  for (let i = 1; i < l.runs.length; i++) if (l.runs[i].box[0] - l.runs[i - 1].box[2] >= STREAM_MIN_GAP * l.fontSize) return true;
-  return false;
+  if (l.runs.length < 2) return false;
+  const gap = STREAM_MIN_GAP * l.fontSize;
+  let isolated = 0;
+  l.runs.forEach((r, i) => {
+    if (!looksLikeAmount(r.text) || !(/[.,]/.test(r.text) || r.text.length >= 5)) return;
+    const before = i === 0 ? Infinity : r.box[0] - l.runs[i - 1].box[2];
+    const after = i === l.runs.length - 1 ? Infinity : l.runs[i + 1].box[0] - r.box[2];
+    if (before >= gap && (after >= gap || looksLikeAmount(l.runs[i + 1].text))) isolated++;
+  });
+  return isolated > 0;
 }
 
 function hasGaps(l: RunLine): boolean {
@@ -62,6 +73,7 @@ function streamRegions(lines: RunLine[]): Region[] {
       start = s; s--;
     }
     const ls = lines.slice(start, end + 1);
+    if (ls.filter(isTabular).length < 2) { i = end + 1; continue; } // one figure standing alone is not a table
     regions.push({ box: [Math.min(...ls.map((l) => l.box[0])) - 1, ls[0].box[1] - 1, Math.max(...ls.map((l) => l.box[2])) + 1, ls[ls.length - 1].box[3] + 1], h: [], v: [] });
     i = end + 1;
   }

@@ -1,6 +1,6 @@
 // Store one DocumentResult: validate every record, then write it all in one transaction.
 import { z } from 'zod';
-import { PIPELINE_VERSION } from '../pipeline.js';
+import { PIPELINE_VERSION } from '../version.js';
 import type { DocumentResult } from '../types.js';
 import type { Db } from './db.js';
 import { NewDocTable, NewDocument, NewFinding, NewLineItem, NewNarrativeLine } from './schemas.js';

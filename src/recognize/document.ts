@@ -1,0 +1,79 @@
+// Document metadata: phase (预算/决算), year and department, from the cover, meta lines and titles.
+import type { TextLine } from '../types.js';
+
+const DEPT_LINE = /(?:编制部门|预算部门|部门名称|部门|预算单位|编制单位|单位名称)[:：]\s*(.+)$/;
+
+/** The department printed on a 部门：/编制单位： line ("部门:江苏省人民检察院单位:万元" → 江苏省人民检察院). */
+export function departmentFromLine(text: string): string | null {
+  const t = text.replace(/\s/g, '');
+  const m = DEPT_LINE.exec(t);
+  if (!m) return null;
+  let d = m[1]
+    .replace(/(金额)?单位[:：].*$/, '')
+    .replace(/(20\d\d年.*)$/, '')
+    .replace(/[（(]?(万元|元)[)）]?$/, '')
+    .replace(/[,，;；。]$/, '');
+  d = d.replace(/^[:：]/, '');
+  if (d.length < 2 || /^\d+$/.test(d) || /^(万元|元)$/.test(d)) return null;
+  return d;
+}
+
+export function yearsIn(text: string): number[] {
+  return [...text.replace(/\s/g, '').matchAll(/(20\d\d)年/g)].map((m) => Number(m[1]));
+}
+
+function mostCommon<T>(xs: T[]): T | null {
+  const counts = new Map<T, number>();
+  for (const x of xs) counts.set(x, (counts.get(x) ?? 0) + 1);
+  let best: T | null = null, n = 0;
+  for (const [x, c] of counts) if (c > n) { best = x; n = c; }
+  return best;
+}
+
+/** A department named on the cover: the text before "2024年部门预算", or the line above it. */
+export function departmentFromCover(lines: TextLine[]): string | null {
+  const cover = lines.filter((l) => l.page === Math.min(...lines.map((x) => x.page)));
+  const texts = cover.map((l) => l.text.replace(/\s/g, ''));
+  for (let i = 0; i < texts.length; i++) {
+    const m = /^(.*?)(20\d\d)年(度)?(部门)?(预算|决算)/.exec(texts[i]);
+    if (!m) continue;
+    if (m[1].length >= 4) return m[1].replace(/[（(].*$/, '');
+    // Department on the lines above (possibly wrapped over two).
+    const above = texts.slice(Math.max(0, i - 2), i).filter((t) => t.length >= 2 && !/目录|公开|^\d+$/.test(t));
+    if (above.length) return above.join('');
+  }
+  return null;
+}
+
+/** Department prefix of a table title ("江苏省高级人民法院2017年收支预算总表"). */
+export function departmentFromTitle(title: string): string | null {
+  const m = /^(.{4,40}?)(20\d\d)年(度)?/.exec(title.replace(/\s/g, ''));
+  if (!m) return null;
+  const d = m[1].replace(/^[一二三四五六七八九十]+、/, '');
+  return /(省|市|区|县|局|厅|院|委|办|中心|会|部|署|所|站|馆|队)$/.test(d) ? d : null;
+}
+
+export interface DocMeta {
+  phase: 'budget' | 'final' | null;
+  year: number | null;
+  department: string | null;
+}
+
+export function documentMeta(input: { lines: TextLine[]; titles: string[]; deptLabels: string[]; fileName: string }): DocMeta {
+  const all = [...input.titles, ...input.lines.slice(0, 60).map((l) => l.text), input.fileName].join('\n');
+  const nFinal = (all.match(/决算/g) ?? []).length;
+  const nBudget = (all.match(/预算/g) ?? []).length;
+  const phase = nFinal === 0 && nBudget === 0 ? null : nFinal > nBudget / 3 && nFinal > 0 ? 'final' : 'budget';
+
+  const firstPage = Math.min(...input.lines.map((l) => l.page), Infinity);
+  const coverYears = input.lines.filter((l) => l.page === firstPage).flatMap((l) => yearsIn(l.text));
+  const titleYears = input.titles.flatMap(yearsIn);
+  const fileYears = yearsIn(input.fileName).concat([...input.fileName.matchAll(/(?<!\d)(\d{2})年/g)].map((m) => 2000 + Number(m[1])));
+  const year = coverYears[0] ?? mostCommon(titleYears) ?? fileYears[0] ?? null;
+
+  const department = mostCommon(input.deptLabels.filter(Boolean))
+    ?? departmentFromCover(input.lines)
+    ?? mostCommon(input.titles.map(departmentFromTitle).filter((d): d is string => d !== null))
+    ?? null;
+  return { phase, year, department };
+}

@@ -1,0 +1,246 @@
+// A grid → a recognized table: kind, title, unit, department label, column specs, line items.
+import type { Box, Cell, ColumnSpec, Grid, LineItem, RecognizedTable, TableKind } from '../types.js';
+import { compact } from '../extract/normalize.js';
+import { isBlankAmount, parseDecimal, parseUnit, toFen, type Unit } from './amounts.js';
+import { classCodeByName, codeSystem, isTotalLabel, joinCode, splitLeadingCode, stripOrdinal, type CodeSystem } from './codes.js';
+import { departmentFromLine, yearsIn } from './document.js';
+import { CODE_HEADER, NAME_HEADER, UNIT_CODE_HEADER, columnKey } from './header.js';
+import { cleanTitle, isTableTitle, tableKind } from './kinds.js';
+import { gridTitle } from '../layout/continuation.js';
+
+type Role = 'amount' | 'code' | 'unit_code' | 'name' | 'empty';
+
+/** How each column of a table is read; reused by the continuation parts of the table. */
+export interface ColumnModel {
+  specs: ColumnSpec[];
+  roles: Role[];
+  ranges: [number, number][]; // x extent of each column, to map continuation columns
+  headerTexts: string[]; // compacted header label per column, to spot a repeated header
+  codeSystem: CodeSystem | null;
+}
+
+const cellAt = (g: Grid, row: number, col: number): Cell | undefined =>
+  g.cells.find((c) => row >= c.row && row < c.row + c.rowSpan && col >= c.col && col < c.col + c.colSpan);
+
+const isCodeText = (t: string) => /^\d{3}(\d{2}){0,2}$/.test(t.replace(/\s/g, '')) || /^\d{1,2}$/.test(t.trim());
+const isAmountText = (t: string) => {
+  const s = t.replace(/\s/g, '');
+  return parseDecimal(s) !== null && /\d/.test(s);
+};
+const META_RE = /(金额)?单位[:：]|^部门[:：]|编制(部门|单位)[:：]/;
+
+/** Index of the first body row: a row with an amount or code outside a 栏次 numbering row. */
+export function bodyStart(g: Grid): number {
+  for (let r = 0; r < g.rows; r++) {
+    const cells = g.cells.filter((c) => c.row === r);
+    const texts = cells.map((c) => c.text);
+    if (texts.some((t) => /栏次|^行次$/.test(compact(t)))) continue;
+    const nums = texts.filter(isAmountText);
+    // A numbering row: 1 2 3 … (or 栏次) under the header.
+    if (nums.length >= 2 && nums.every((t) => /^\d{1,2}$/.test(t.trim())) && nums.length === texts.length) continue;
+    if (texts.some((t) => /^[*＊]?\s*\d/.test(t) && isAmountText(t) && /[.,]/.test(t))) return r;
+    if (texts.some((t) => isTotalLabel(stripOrdinal(t))) && (nums.length > 0 || cells.length === 1)) return r;
+    if (cells.some((c) => c.col <= 2 && /^\d{3}(\d{2}){0,2}$/.test(c.text.replace(/\s/g, '')))) return r;
+    if (nums.length >= 1 && texts.some((t) => /[\p{Script=Han}]/u.test(t) && !NAME_HEADER.test(t) && !/单位|栏次/.test(t))) return r;
+  }
+  return g.rows;
+}
+
+function colRanges(g: Grid): [number, number][] {
+  const ranges: [number, number][] = Array.from({ length: g.cols }, () => [Infinity, -Infinity]);
+  for (const c of g.cells) {
+    if (c.colSpan !== 1) continue;
+    ranges[c.col][0] = Math.min(ranges[c.col][0], c.box[0]);
+    ranges[c.col][1] = Math.max(ranges[c.col][1], c.box[2]);
+  }
+  // Columns seen only inside spans: split the span evenly.
+  for (const c of g.cells) {
+    if (c.colSpan === 1) continue;
+    const w = (c.box[2] - c.box[0]) / c.colSpan;
+    for (let k = 0; k < c.colSpan; k++) {
+      const r = ranges[c.col + k];
+      if (r[0] === Infinity) { r[0] = c.box[0] + k * w; r[1] = c.box[0] + (k + 1) * w; }
+    }
+  }
+  return ranges;
+}
+
+export function buildColumnModel(g: Grid, start: number): ColumnModel {
+  const levels: string[][] = Array.from({ length: g.cols }, () => []);
+  for (let r = 0; r < start; r++) {
+    for (let c = 0; c < g.cols; c++) {
+      const cell = cellAt(g, r, c);
+      if (!cell || META_RE.test(compact(cell.text))) continue;
+      const t = compact(cell.text);
+      if (t && levels[c][levels[c].length - 1] !== t) levels[c].push(t);
+    }
+  }
+  const roles: Role[] = [];
+  for (let c = 0; c < g.cols; c++) {
+    const body = g.cells.filter((x) => x.row >= start && x.col === c && x.colSpan === 1 && x.text.trim());
+    const head = levels[c].join('/');
+    const leaf = levels[c][levels[c].length - 1] ?? '';
+    const amounts = body.filter((x) => isAmountText(x.text));
+    const codes = body.filter((x) => isCodeText(x.text));
+    let role: Role;
+    if (body.length === 0 && !head) role = 'empty';
+    else if (UNIT_CODE_HEADER.test(leaf)) role = 'unit_code';
+    else if (CODE_HEADER.test(leaf) || (codes.length > 0 && codes.length === body.length && /^(类|款|项)?$/.test(leaf) && c < g.cols - 1 && !/(金额|合计|预算|决算|数)$/.test(leaf))) role = 'code';
+    else if (amounts.length > 0 && amounts.length * 2 >= body.length && !/名称|科目$/.test(leaf)) role = 'amount';
+    else if (body.length === 0 && /(金额|合计|小计|预算数|决算数|支出|收入|经费|费)$/.test(leaf)) role = 'amount';
+    else role = 'name';
+    roles.push(role);
+  }
+  // Find the code system from the codes the table prints.
+  const sysCounts = { func: 0, econ: 0 };
+  for (const cell of g.cells) {
+    if (cell.row < start) continue;
+    const code = roles[cell.col] === 'code' ? cell.text.replace(/\s/g, '') : splitLeadingCode(cell.text).code;
+    const sys = code ? codeSystem(code) : null;
+    if (sys) sysCounts[sys]++;
+  }
+  const headerAll = levels.flat().join('');
+  const system: CodeSystem | null = sysCounts.func + sysCounts.econ === 0
+    ? (/经济/.test(headerAll) ? 'econ' : /功能/.test(headerAll) ? 'func' : null)
+    : sysCounts.econ > sysCounts.func ? 'econ' : 'func';
+
+  const specs: ColumnSpec[] = [];
+  for (let c = 0; c < g.cols; c++) {
+    const isAmount = roles[c] === 'amount';
+    let labelCol: number | undefined;
+    if (isAmount) for (let k = c - 1; k >= 0; k--) { if (roles[k] === 'name') { labelCol = k; break; } if (roles[k] === 'amount' && labelCol === undefined) continue; }
+    const nAmount = roles.filter((x) => x === 'amount').length;
+    const key = !isAmount ? roles[c] : levels[c].length ? columnKey(levels[c]) : nAmount === 1 ? 'total' : `col${c}`;
+    specs.push({ col: c, key, label: levels[c].join('/'), isAmount, labelCol, group: levels[c][0] });
+  }
+  return { specs, roles, ranges: colRanges(g), headerTexts: levels.map((l) => l.join('/')), codeSystem: system };
+}
+
+/** Map each column of a continuation grid to the column of the first part with the most x overlap. */
+function mapColumns(g: Grid, model: ColumnModel): number[] {
+  if (g.cols === model.specs.length) return Array.from({ length: g.cols }, (_, i) => i);
+  return colRanges(g).map(([a, b]) => {
+    let best = -1, bestOv = 0;
+    model.ranges.forEach(([x0, x1], i) => { const ov = Math.min(b, x1) - Math.max(a, x0); if (ov > bestOv) { bestOv = ov; best = i; } });
+    return best;
+  });
+}
+
+export interface TableContext {
+  phase: 'budget' | 'final' | null;
+  defaultUnit: Unit | null;
+}
+
+export interface PartialTable {
+  table: RecognizedTable;
+  model: ColumnModel;
+}
+
+function metaFromLines(g: Grid) {
+  const lines = [...g.titleLines, ...g.noteLines];
+  const titleText = gridTitle(g) ?? g.titleLines.map((l) => l.text).find((t) => isTableTitle(t)) ?? null;
+  let unit: Unit | null = null;
+  let dept: string | null = null;
+  for (const l of g.titleLines) { unit = parseUnit(l.text) ?? unit; dept = departmentFromLine(l.text) ?? dept; }
+  // Some tables carry 单位/部门 inside their first ruled rows.
+  for (const c of g.cells.filter((x) => x.row <= 1)) { unit ??= parseUnit(c.text); dept ??= departmentFromLine(c.text); }
+  if (!unit) for (const l of lines) unit = unit ?? parseUnit(l.text);
+  return { titleText, unit, dept };
+}
+
+/** Recognize one grid; `parent` is the first part when the grid continues a table. */
+export function recognizeGrid(g: Grid, tableIndex: number, ctx: TableContext, parent?: PartialTable): PartialTable {
+  const meta = metaFromLines(g);
+  let start = bodyStart(g);
+  let model: ColumnModel;
+  let colMap: number[];
+  if (parent) {
+    model = parent.model;
+    colMap = mapColumns(g, model);
+    if (start === g.rows) start = 0;
+  } else {
+    model = buildColumnModel(g, start);
+    colMap = Array.from({ length: g.cols }, (_, i) => i);
+  }
+  const title = parent?.table.title ?? meta.titleText ?? '';
+  const kind: TableKind = parent?.table.kind ?? tableKind(title, ctx.phase);
+  const unit = (parent?.table.unit as Unit | null) ?? meta.unit ?? ctx.defaultUnit;
+  const items: LineItem[] = [];
+
+  for (let r = start; r < g.rows; r++) {
+    const rowCells = g.cells.filter((c) => c.row === r);
+    if (rowCells.length === 0) continue;
+    // Columns of this row in the model's numbering.
+    const textOf = (modelCol: number) => {
+      const cs = rowCells.filter((c) => { for (let k = c.col; k < c.col + c.colSpan; k++) if (colMap[k] === modelCol) return true; return false; });
+      return cs.map((c) => c.text).join('');
+    };
+    for (const cell of rowCells) {
+      const mc = colMap[cell.col];
+      const spec = mc >= 0 ? model.specs[mc] : undefined;
+      if (!spec?.isAmount || cell.colSpan > 1 && !rowCells.every((x) => x === cell || x.col + x.colSpan <= cell.col || x.col >= cell.col + cell.colSpan)) continue;
+      const text = cell.text.replace(/\s/g, '');
+      if (isBlankAmount(text)) continue;
+      const fen = toFen(text, unit ?? '元');
+      if (fen === null) continue;
+      // Label and codes from the label column at the left of this amount column.
+      const labelCol = spec.labelCol;
+      const rawLabel = labelCol !== undefined ? textOf(labelCol) : '';
+      const lead = splitLeadingCode(rawLabel);
+      const codeCols: number[] = [];
+      for (let k = (labelCol ?? mc) - 1; k >= 0; k--) {
+        if (model.roles[k] === 'code') codeCols.unshift(k);
+        else if (model.roles[k] === 'amount' || (model.roles[k] === 'name' && codeCols.length)) break;
+      }
+      // A code may also sit in the label column's left code columns merged into one cell.
+      let code = joinCode(codeCols.map(textOf)) ?? lead.code;
+      const label = stripOrdinal(lead.rest);
+      if (!code && label) code = classCodeByName(label, model.codeSystem ?? 'func');
+      const sys = code ? codeSystem(code) : null;
+      items.push({
+        tableIndex, page: cell.page, rowIndex: r, label,
+        funcCode: sys === 'func' ? code : null,
+        econCode: sys === 'econ' ? code : null,
+        columnKey: spec.key, columnLabel: spec.label,
+        amountFen: fen, amountText: cell.text, box: cell.box,
+      });
+    }
+  }
+  const yearLabel = title ? yearsIn(title)[0] ?? null : null;
+  const table: RecognizedTable = {
+    kind, title, unit, departmentLabel: meta.dept ?? parent?.table.departmentLabel ?? null, year: yearLabel,
+    pageStart: g.pages[0], pageEnd: g.pages[g.pages.length - 1], source: g.source,
+    columns: model.specs, items, box: g.box as Box,
+  };
+  return { table, model };
+}
+
+/** All grids of a document → tables; continuation parts are merged into their first part. */
+export function recognizeTables(grids: Grid[], ctx: TableContext): RecognizedTable[] {
+  const parts: (PartialTable | null)[] = [];
+  const tables: RecognizedTable[] = [];
+  const tableOfGrid: number[] = [];
+  grids.forEach((g, i) => {
+    if (g.continuationOf !== undefined && parts[g.continuationOf]) {
+      const root = parts[g.continuationOf]!;
+      const ti = tableOfGrid[g.continuationOf];
+      const cont = recognizeGrid(g, ti, ctx, root);
+      const t = tables[ti];
+      // Row indexes continue after the first part's rows.
+      const offset = Math.max(-1, ...t.items.map((x) => x.rowIndex)) + 1;
+      t.items.push(...cont.table.items.map((x) => ({ ...x, rowIndex: x.rowIndex + offset })));
+      t.pageEnd = Math.max(t.pageEnd, cont.table.pageEnd);
+      parts.push(root);
+      tableOfGrid.push(ti);
+      return;
+    }
+    const ti = tables.length;
+    const p = recognizeGrid(g, ti, ctx);
+    parts.push(p);
+    tables.push(p.table);
+    tableOfGrid.push(ti);
+  });
+  return tables;
+}
+
+export { cleanTitle };

@@ -1,0 +1,61 @@
+// Arithmetic within a table: class = Σ 款, 款 = Σ 项 (function and economic codes).
+import type { DocumentResult, Finding, LineItem } from '../types.js';
+import { fenToYuan } from '../recognize/amounts.js';
+
+/** Rounding allowance: one 分 per summed row, in the table's printed unit. */
+export function tolerance(unitFen: number, rows: number): number {
+  return unitFen * rows;
+}
+
+export interface SumCheck {
+  tableIndex: number;
+  parent: LineItem;
+  children: LineItem[];
+  sum: number;
+  diff: number;
+  allowed: number;
+}
+
+/** Every code-hierarchy sum in the document's tables, per column. */
+export function hierarchySums(doc: DocumentResult): SumCheck[] {
+  const checks: SumCheck[] = [];
+  doc.tables.forEach((t, ti) => {
+    const unitFen = t.unit === '万元' ? 100 : 1; // one printed 0.01 in 万元 is 100 fen
+    const byCol = new Map<string, LineItem[]>();
+    for (const it of t.items) (byCol.get(it.columnKey + '|' + it.columnLabel) ?? byCol.set(it.columnKey + '|' + it.columnLabel, []).get(it.columnKey + '|' + it.columnLabel)!).push(it);
+    for (const items of byCol.values()) {
+      for (const sys of ['func', 'econ'] as const) {
+        const coded = items.map((i) => ({ i, code: sys === 'func' ? i.funcCode : i.econCode })).filter((x) => x.code);
+        const byCode = new Map<string, LineItem[]>();
+        for (const x of coded) (byCode.get(x.code!) ?? byCode.set(x.code!, []).get(x.code!)!).push(x.i);
+        for (const [code, parents] of byCode) {
+          if (code.length >= 7 || parents.length !== 1) continue; // repeated codes (other units' rows) are ambiguous
+          const childLen = code.length + 2;
+          const children = coded.filter((x) => x.code!.length === childLen && x.code!.startsWith(code)).map((x) => x.i);
+          if (children.length === 0) continue;
+          const sum = children.reduce((s, c) => s + c.amountFen, 0);
+          const parent = parents[0];
+          checks.push({ tableIndex: ti, parent, children, sum, diff: parent.amountFen - sum, allowed: tolerance(unitFen, children.length) });
+        }
+      }
+    }
+  });
+  return checks;
+}
+
+export function sumRules(doc: DocumentResult): Finding[] {
+  const out: Finding[] = [];
+  for (const c of hierarchySums(doc)) {
+    if (c.diff === 0) continue;
+    const code = c.parent.funcCode ?? c.parent.econCode;
+    const within = Math.abs(c.diff) <= c.allowed;
+    out.push({
+      rule: 'sum.code_hierarchy',
+      severity: within ? 'info' : 'error',
+      message: `${code} ${c.parent.label}（${c.parent.columnLabel}）不等于其下级科目之和 / does not equal the sum of its ${c.children.length} sub-items`,
+      page: c.parent.page, box: c.parent.box,
+      expected: fenToYuan(c.sum), actual: fenToYuan(c.parent.amountFen), tableIndex: c.tableIndex,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,194 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDb, type Db } from '../src/store/db.js';
+import { counts, getDocument, listFindings, listLineItems, listTables } from '../src/store/read.js';
+import { hasDocument, RecordValidationError, writeDocument } from '../src/store/write.js';
+import type { DocumentResult, LineItem, RecognizedTable } from '../src/types.js';
+
+const SHA = 'a'.repeat(64);
+
+function item(tableIndex: number, rowIndex: number, columnKey: string, amountFen: number, amountText: string): LineItem {
+  return {
+    tableIndex,
+    page: tableIndex + 2,
+    rowIndex,
+    label: rowIndex === 0 ? '合计' : '一般公共服务支出',
+    funcCode: rowIndex === 0 ? null : '201',
+    econCode: null,
+    columnKey,
+    columnLabel: columnKey === 'total' ? '合计' : '基本支出',
+    amountFen,
+    amountText,
+    box: [300, 100 + rowIndex * 20, 360, 115 + rowIndex * 20],
+  };
+}
+
+function table(index: number, items: LineItem[]): RecognizedTable {
+  return {
+    kind: index === 0 ? 'budget_summary' : 'general_budget_expenditure',
+    title: index === 0 ? '收支总表' : '一般公共预算支出表',
+    unit: '万元',
+    departmentLabel: '某某局',
+    year: 2024,
+    pageStart: index + 2,
+    pageEnd: index + 2,
+    source: 'pdf_text',
+    columns: [
+      { col: 0, key: 'label', label: '项目', isAmount: false },
+      { col: 1, key: 'total', label: '合计', isAmount: true, labelCol: 0 },
+    ],
+    items,
+    box: [50, 80, 550, 700],
+  };
+}
+
+function fixture(overrides: Partial<DocumentResult> = {}): DocumentResult {
+  return {
+    sha256: SHA,
+    path: 'corpus/某某局2024年部门预算.pdf',
+    fileName: '某某局2024年部门预算.pdf',
+    pages: 12,
+    phase: 'budget',
+    year: 2024,
+    department: '某某局',
+    status: 'ok',
+    error: null,
+    tables: [
+      table(0, [item(0, 0, 'total', 123456789, '1,234,567.89'), item(0, 1, 'total', 100, '1.00')]),
+      table(1, [item(1, 0, 'total', 5000, '50.00'), item(1, 1, 'basic', 4000, '40.00'), item(1, 2, 'basic', -250, '-2.50')]),
+    ],
+    findings: [
+      {
+        rule: 'sum.rows',
+        severity: 'warning',
+        message: '合计 ≠ 各行之和',
+        page: 3,
+        box: [300, 100, 360, 115],
+        expected: '5000',
+        actual: '3750',
+        tableIndex: 1,
+      },
+    ],
+    narrative: [{ text: '2024年收支预算总计1234.57万元。', box: [50, 60, 500, 72], page: 1 }],
+    timings: { extractMs: 12.4, layoutMs: 3.6, recognizeMs: 1 },
+    ...overrides,
+  };
+}
+
+let dir: string;
+let db: Db;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'yusuan-store-'));
+  db = openDb(join(dir, 'test.db'));
+});
+
+afterEach(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('openDb', () => {
+  it('applies migrations once, with WAL and foreign keys on', () => {
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    const versions = db.prepare('SELECT version FROM schema_migrations').pluck().all();
+    expect(versions).toEqual([1]);
+    db.close();
+    db = openDb(join(dir, 'test.db')); // reopening applies nothing new
+    expect(db.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(1);
+  });
+});
+
+describe('writeDocument', () => {
+  it('stores a document with its tables, items, findings and narrative', () => {
+    expect(writeDocument(db, fixture(), { pipelineVersion: 'test' })).toBe('inserted');
+    expect(counts(db)).toEqual({
+      documents: 1,
+      byStatus: { ok: 1, partial: 0, failed: 0 },
+      pages: 12,
+      tables: 2,
+      lineItems: 5,
+      findings: 1,
+      narrativeLines: 1,
+    });
+
+    const doc = getDocument(db, SHA)!;
+    expect(doc).toMatchObject({ n_tables: 2, n_items: 5, extract_ms: 12, layout_ms: 4, pipeline_version: 'test' });
+    expect(hasDocument(db, SHA)).toBe(true);
+    expect(hasDocument(db, SHA, 'test')).toBe(true);
+    expect(hasDocument(db, SHA, 'other')).toBe(false);
+
+    const tables = listTables(db, doc.id);
+    expect(tables.map((t) => t.table_index)).toEqual([0, 1]);
+    expect(tables[1].column_specs[1]).toEqual({ col: 1, key: 'total', label: '合计', isAmount: true, labelCol: 0 });
+
+    const items = listLineItems(db, doc.id);
+    const big = items.find((i) => i.amount_text === '1,234,567.89')!;
+    expect(big.amount_fen).toBe(123456789);
+    expect(typeof big.amount_fen).toBe('number');
+    expect(big.table_id).toBe(tables[0].id);
+    expect(big.bbox).toEqual([300, 100, 360, 115]);
+    // tableIndex → table_id
+    expect(items.filter((i) => i.table_id === tables[1].id).map((i) => i.amount_fen)).toEqual([5000, 4000, -250]);
+    // stored as INTEGER, not REAL
+    expect(db.prepare('SELECT DISTINCT typeof(amount_fen) FROM line_items').pluck().all()).toEqual(['integer']);
+
+    const [finding] = listFindings(db, doc.id);
+    expect(finding).toMatchObject({ table_id: tables[1].id, rule: 'sum.rows', severity: 'warning', expected: '5000' });
+  });
+
+  it('skips a document already stored, and replaces it with force', () => {
+    expect(writeDocument(db, fixture())).toBe('inserted');
+    const before = counts(db);
+
+    expect(writeDocument(db, fixture({ department: '另一个局' }))).toBe('skipped');
+    expect(counts(db)).toEqual(before);
+    expect(getDocument(db, SHA)!.department).toBe('某某局');
+
+    expect(writeDocument(db, fixture({ department: '另一个局' }), { force: true })).toBe('replaced');
+    expect(counts(db)).toEqual(before); // cascade removed the old children: no duplicates
+    const doc = getDocument(db, SHA)!;
+    expect(doc.department).toBe('另一个局');
+    expect(db.prepare('SELECT count(*) FROM line_items WHERE document_id <> ?').pluck().get(doc.id)).toBe(0);
+    expect(listTables(db, doc.id)).toHaveLength(2);
+  });
+
+  it('stores a failed document with its error and no tables', () => {
+    const failed = fixture({ status: 'failed', error: 'not a PDF', pages: 0, tables: [], findings: [], narrative: [] });
+    expect(writeDocument(db, failed)).toBe('inserted');
+    const c = counts(db);
+    expect(c.byStatus.failed).toBe(1);
+    expect(c.tables).toBe(0);
+    expect(getDocument(db, SHA)).toMatchObject({ status: 'failed', error: 'not a PDF', n_tables: 0, n_items: 0 });
+  });
+
+  it('rejects an invalid record and writes nothing', () => {
+    const bad = fixture();
+    bad.tables[1].items[2].amountFen = 12.5; // fen are integers
+    expect(() => writeDocument(db, bad)).toThrow(RecordValidationError);
+    expect(() => writeDocument(db, bad)).toThrow(/line item 2 of table 1/);
+    expect(counts(db).documents).toBe(0);
+    expect(counts(db).lineItems).toBe(0);
+  });
+
+  it('rolls back a forced replacement that fails, keeping the stored document', () => {
+    writeDocument(db, fixture());
+    const before = counts(db);
+    // Passes zod but breaks a database constraint (page_end < page_start) mid-transaction.
+    const bad = fixture();
+    bad.tables[1].pageEnd = 1;
+    expect(() => writeDocument(db, bad, { force: true })).toThrow(/CHECK constraint/);
+    expect(counts(db)).toEqual(before);
+    expect(getDocument(db, SHA)!.department).toBe('某某局');
+  });
+
+  it('rejects a finding pointing at a missing table', () => {
+    const bad = fixture();
+    bad.findings[0].tableIndex = 5;
+    expect(() => writeDocument(db, bad)).toThrow(RecordValidationError);
+    expect(counts(db).documents).toBe(0);
+  });
+});
