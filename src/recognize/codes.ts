@@ -94,7 +94,8 @@ export function joinCode(parts: string[]): string | null {
 
 /** A code at the start of a label cell: "2080505 机关事业单位…", "[201]一般公共服务支出". */
 export function splitLeadingCode(text: string): { code: string | null; rest: string } {
-  const m = /^\[?(\d{3}(?:\s?\d{2}){0,2})\]?\s*(?=\D|$)(.*)$/.exec(text.trim());
+  // The code must be followed by a space, a bracket or a Han character: "326.71" is an amount.
+  const m = /^\[?(\d{3}(?:\s?\d{2}){0,2})\]?(?:\s+|(?=[\p{Script=Han}（(])|$)(.*)$/u.exec(text.trim());
   if (m) {
     const code = m[1].replace(/\s/g, '');
     if (/^\d{3}(\d{2}){0,2}$/.test(code) && codeSystem(code)) return { code, rest: m[2].trim() };

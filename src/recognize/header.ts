@@ -38,6 +38,8 @@ const KEY_PATTERNS: [RegExp, string][] = [
   [/财政拨款/, 'appropriation'],
 ];
 
+/** Groups whose 小计 column carries the group's own meaning. */
+const GROUP_KEYS = new Set(['general_budget', 'gov_fund', 'state_capital', 'fiscal_special_account', 'carryover', 'three_public', 'vehicles']);
 const FUND_KEYS = new Set(['general_budget', 'gov_fund', 'state_capital', 'fiscal_special_account', 'carryover', 'appropriation']);
 
 export function keyOfLabel(label: string): string | null {
@@ -60,7 +62,7 @@ export function columnKey(levels: string[]): string {
   }
   // 小计 under a group takes the group's meaning: 一般公共预算/小计 → general_budget.
   const parent = [...keys.slice(0, -1)].reverse().find((k) => k !== null && k !== 'total');
-  if (leaf === 'total' && parent && parent !== 'appropriation') return parent;
+  if (leaf === 'total' && parent && GROUP_KEYS.has(parent)) return parent;
   if (fund && fund !== 'appropriation') {
     if (leaf === 'basic' || leaf === 'project') return `${fund}_${leaf}`;
   }

@@ -94,7 +94,7 @@ export function buildColumnModel(g: Grid, start: number): ColumnModel {
   // Find the code system from the codes the table prints.
   const sysCounts = { func: 0, econ: 0 };
   for (const cell of g.cells) {
-    if (cell.row < start) continue;
+    if (cell.row < start || roles[cell.col] === 'amount') continue;
     const code = roles[cell.col] === 'code' ? cell.text.replace(/\s/g, '') : splitLeadingCode(cell.text).code;
     const sys = code ? codeSystem(code) : null;
     if (sys) sysCounts[sys]++;
