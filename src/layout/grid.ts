@@ -227,10 +227,13 @@ export function cellText(runs: TextRun[]): string {
   return out;
 }
 
-/** Drop empty rows and columns and renumber. */
+/**
+ * Drop empty rows and renumber. Columns stay, even when empty on this page, so that the parts
+ * of a table continued over pages line up column for column.
+ */
 function compact(cells: Cell[], colBounds: number[]): GridOutput {
   const rowsUsed = [...new Set(cells.flatMap((c) => [c.row]))].sort((a, b) => a - b);
-  const colsUsed = [...new Set(cells.map((c) => c.col))].sort((a, b) => a - b);
+  const colsUsed = colBounds.slice(0, -1).map((_, i) => i);
   const rowMap = new Map(rowsUsed.map((r, i) => [r, i]));
   const colMap = new Map(colsUsed.map((c, i) => [c, i]));
   const out = cells.map((c) => {

@@ -74,7 +74,8 @@ export function looksLikeDecimalAmount(text: string): boolean {
 /** A table title line: ends in 表 (optionally followed by (续) or a number), and is short. */
 export function isTitleText(text: string): boolean {
   const t = text.replace(/\s/g, '');
-  return t.length <= 40 && /表(\(续\)|（续）|续)?$/.test(t) && !/^(注|备注|说明)/.test(t);
+  if (/^(公开|附)?(表)?[\d\-—－.]+表?$|^公开\d+表$/.test(t)) return false; // "公开05表", "表1-2": table numbers, not titles
+  return t.length <= 50 && /表([(（][^)）]{1,16}[)）])?(\(续\)|（续）|续)?$/.test(t) && !/^(注|备注|说明)/.test(t);
 }
 
 export function isMetaText(text: string): boolean {

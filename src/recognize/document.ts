@@ -30,27 +30,32 @@ function mostCommon<T>(xs: T[]): T | null {
   return best;
 }
 
-/** A department named on the cover: the text before "2024年部门预算", or the line above it. */
+const ORG_END = /(省|市|区|县|局|厅|院|委|办|中心|会|部|署|所|站|馆|队|处|室|社|团|校|园|司|办事处)$/;
+
+/** A department named on the cover: "X2024年部门预算", "2018年度X预算公开", wrapped over lines. */
 export function departmentFromCover(lines: TextLine[]): string | null {
-  const cover = lines.filter((l) => l.page === Math.min(...lines.map((x) => x.page)));
-  const texts = cover.map((l) => l.text.replace(/\s/g, ''));
-  for (let i = 0; i < texts.length; i++) {
-    const m = /^(.*?)(20\d\d)年(度)?(部门)?(预算|决算)/.exec(texts[i]);
-    if (!m) continue;
-    if (m[1].length >= 4) return m[1].replace(/[（(].*$/, '');
-    // Department on the lines above (possibly wrapped over two).
-    const above = texts.slice(Math.max(0, i - 2), i).filter((t) => t.length >= 2 && !/目录|公开|^\d+$/.test(t));
-    if (above.length) return above.join('');
-  }
+  if (lines.length === 0) return null;
+  const first = Math.min(...lines.map((x) => x.page));
+  const cover = lines.filter((l) => l.page === first).map((l) => l.text.replace(/\s/g, ''))
+    .filter((t) => !/^\d{4}年\d{1,2}月(\d{1,2}日)?$/.test(t) && !/^[-—\d\s]+$/.test(t) && !/^目录$/.test(t));
+  const joined = cover.join('');
+  const before = /(?:^|[^\p{Script=Han}])?([\p{Script=Han}（）()]{4,40}?)(20\d\d)年度?(部门|单位)?(预算|决算)/u.exec(joined);
+  const strip = (d: string) => d.replace(/^第[一二三四五六七八九十]+部分/, '').replace(/[（(].*$/, '');
+  if (before && ORG_END.test(strip(before[1]))) return strip(before[1]);
+  const after = /(20\d\d)年度?([\p{Script=Han}（）()]{4,40}?)(部门|单位)?(预算|决算)/u.exec(joined);
+  if (after && ORG_END.test(strip(after[2]))) return strip(after[2]);
   return null;
 }
 
 /** Department prefix of a table title ("江苏省高级人民法院2017年收支预算总表"). */
 export function departmentFromTitle(title: string): string | null {
-  const m = /^(.{4,40}?)(20\d\d)年(度)?/.exec(title.replace(/\s/g, ''));
-  if (!m) return null;
-  const d = m[1].replace(/^[一二三四五六七八九十]+、/, '');
-  return /(省|市|区|县|局|厅|院|委|办|中心|会|部|署|所|站|馆|队)$/.test(d) ? d : null;
+  const t = title.replace(/\s/g, '').replace(/^[一二三四五六七八九十]+、/, '').replace(/^第[一二三四五六七八九十]+部分/, '');
+  const m = /^(.{4,40}?)(20\d\d)年(度)?/.exec(t);
+  if (m && ORG_END.test(m[1])) return m[1];
+  // "2018年度江苏省高级人民法院收支预算总表"
+  const a = /^(20\d\d)年度?(.{4,40}?)(部门)?(收支|收入|支出|财政拨款|一般公共|政府性|国有资本|[“"]?三公|机关运行|政府采购)/.exec(t);
+  if (a && ORG_END.test(a[2])) return a[2];
+  return null;
 }
 
 export interface DocMeta {
