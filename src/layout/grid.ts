@@ -16,6 +16,8 @@ const SIDE_COVERAGE = 0.5;
 export const WRAP_DISTANCE = 1.25;
 /** Text crossing a boundary by more than this (points) on both sides spans the two columns. */
 const SPAN_OVERHANG = 2;
+/** …and by at least this share of its width on each side (unruled boundaries). */
+const SPAN_SHARE = 0.25;
 
 interface Boundary { pos: number; ruled: boolean }
 
@@ -180,7 +182,11 @@ export function buildGrid(input: GridInput): GridOutput {
       const bx = cols[c + 1];
       let merge: boolean;
       if (bx.ruled && lattice) merge = !covered(vAt(bx.pos), y0, y1);
-      else merge = rowRuns.some((t) => !isAmountRun(t) && t.box[0] < bx.pos - SPAN_OVERHANG && t.box[2] > bx.pos + SPAN_OVERHANG);
+      else merge = rowRuns.some((t) => {
+        // A group label straddles the boundary; a leaf label only overhangs its column a little.
+        const over = Math.max(SPAN_OVERHANG, SPAN_SHARE * (t.box[2] - t.box[0]));
+        return !isAmountRun(t) && t.box[0] < bx.pos - over && t.box[2] > bx.pos + over;
+      });
       if (merge) union(r * C + c, r * C + c + 1);
     }
   }

@@ -8,6 +8,8 @@ import { ruledRegions, type HLine, type VLine } from './rules.js';
 const REGION_MARGIN = 2;
 /** Runs on an unruled tabular line are separated by at least this (× font size). */
 const STREAM_MIN_GAP = 1.5;
+/** Consecutive lines of one unruled table are at most this far apart (× font size). */
+const STREAM_MAX_ROW_GAP = 2.5;
 /** Title lines are looked for this far above a table (points). */
 const TITLE_REACH = 120;
 
@@ -53,16 +55,15 @@ function streamRegions(lines: RunLine[]): Region[] {
   while (i < lines.length) {
     if (!isTabular(lines[i])) { i++; continue; }
     let start = i, end = i;
-    // Extend down over tabular lines and short gaps of label-only lines (wrapped labels, empty rows).
+    // Extend down over tabular lines and the rows between them set at the table's line pitch
+    // (wrapped labels, rows without amounts); the table ends at its last tabular line.
     let j = i + 1;
     while (j < lines.length) {
       const t = lineText(lines[j]);
       if (isTitleText(t) || isNoteText(t) || isMetaText(t) || isPageNumber(t)) break;
-      if (isTabular(lines[j])) { end = j; j++; continue; }
-      // A label-only line continues the table only if a tabular line follows soon.
-      let k = j;
-      while (k < lines.length && k - j < 3 && !isTabular(lines[k])) k++;
-      if (k < lines.length && isTabular(lines[k]) && k - j < 3) { end = k; j = k + 1; } else break;
+      if (lines[j].box[1] - lines[j - 1].box[3] > STREAM_MAX_ROW_GAP * lines[j].fontSize) break;
+      if (isTabular(lines[j])) end = j;
+      j++;
     }
     // Header lines above: gapped or short lines up to a title/meta line.
     let s = start - 1;

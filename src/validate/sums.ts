@@ -20,7 +20,8 @@ export interface SumCheck {
 export function hierarchySums(doc: DocumentResult): SumCheck[] {
   const checks: SumCheck[] = [];
   doc.tables.forEach((t, ti) => {
-    const unitFen = t.unit === '万元' ? 100 : 1; // one printed 0.01 in 万元 is 100 fen
+    // One printed 分 (the last printed digit, 0.01 of the unit): 1 fen in 元, 100 元 in 万元.
+    const unitFen = t.unit === '万元' ? 10_000 : t.unit === '千元' ? 1_000 : 1;
     const byCol = new Map<string, LineItem[]>();
     for (const it of t.items) (byCol.get(it.columnKey + '|' + it.columnLabel) ?? byCol.set(it.columnKey + '|' + it.columnLabel, []).get(it.columnKey + '|' + it.columnLabel)!).push(it);
     for (const items of byCol.values()) {
