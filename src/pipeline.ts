@@ -26,17 +26,20 @@ export interface DocumentLayout {
   lines: TextLine[];
   pageErrors: Finding[];
   textRuns: number;
+  layoutMs: number;
 }
 
 async function layoutPdf(data: Uint8Array): Promise<DocumentLayout> {
   const doc = await openPdf(data);
-  const out: DocumentLayout = { pages: doc.numPages, grids: [], lines: [], pageErrors: [], textRuns: 0 };
+  const out: DocumentLayout = { pages: doc.numPages, grids: [], lines: [], pageErrors: [], textRuns: 0, layoutMs: 0 };
   try {
     for (let n = 1; n <= doc.numPages; n++) {
       try {
         const page = await extractPage(doc, n);
         out.textRuns += page.runs.length;
+        const tl = performance.now();
         const lay = layoutPage(page);
+        out.layoutMs += performance.now() - tl;
         out.grids.push(...lay.grids);
         out.lines.push(...lay.lines);
       } catch (e) {
@@ -77,7 +80,7 @@ export async function processFile(filePath: string, data?: Uint8Array, opts: Pro
       const text = Buffer.from(bytes).toString('utf8');
       if (text.includes('\u0000') || text.trim().length === 0) return failed(base, text.trim().length === 0 ? 'empty text file' : 'not a text file (binary content)');
       const dump = parseTextDump(text);
-      layout = { pages: dump.pages, grids: dump.grids, lines: dump.lines, pageErrors: [], textRuns: dump.lines.length + dump.grids.length };
+      layout = { pages: dump.pages, grids: dump.grids, lines: dump.lines, pageErrors: [], textRuns: dump.lines.length + dump.grids.length, layoutMs: 0 };
     } else {
       layout = await layoutPdf(bytes);
     }
@@ -102,7 +105,7 @@ export async function processFile(filePath: string, data?: Uint8Array, opts: Pro
   const result: DocumentResult = {
     ...base, ...meta, status: 'ok', error: null, tables, findings: [...layout.pageErrors],
     narrative: layout.lines,
-    timings: { extractMs: t1 - t0, layoutMs: 0, recognizeMs: t2 - t1 },
+    timings: { extractMs: t1 - t0 - layout.layoutMs, layoutMs: layout.layoutMs, recognizeMs: t2 - t1 },
   };
   const budgetWords = /(部门|单位)(预算|决算)|预算公开|决算公开|收支(预算|决算)?总表|预算表|决算表/;
   const known = tables.filter((t) => t.kind !== 'other');

@@ -8,6 +8,8 @@ import { ruledRegions, type HLine, type VLine } from './rules.js';
 const REGION_MARGIN = 2;
 /** Runs on an unruled tabular line are separated by at least this (× font size). */
 const STREAM_MIN_GAP = 1.5;
+/** After an amount, the next cell starts at least this far away (× font size). */
+const STREAM_AFTER_GAP = 0.6;
 /** Consecutive lines of one unruled table are at most this far apart (× font size). */
 const STREAM_MAX_ROW_GAP = 2.5;
 /** Title lines are looked for this far above a table (points). */
@@ -38,7 +40,8 @@ function isTabular(l: RunLine): boolean {
     if (!looksLikeAmount(r.text) || !(/[.,]/.test(r.text) || r.text.length >= 5)) return;
     const before = i === 0 ? Infinity : r.box[0] - l.runs[i - 1].box[2];
     const after = i === l.runs.length - 1 ? Infinity : l.runs[i + 1].box[0] - r.box[2];
-    if (before >= gap && (after >= gap || looksLikeAmount(l.runs[i + 1].text))) isolated++;
+    // Prose follows a figure with a unit after a word space; a table leaves a wider gap.
+    if (before >= gap && (after >= STREAM_AFTER_GAP * l.fontSize || looksLikeAmount(l.runs[i + 1].text))) isolated++;
   });
   return isolated > 0;
 }
