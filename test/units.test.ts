@@ -24,7 +24,7 @@ describe('normalize', () => {
 describe('amounts', () => {
   it('parses exactly into fen with the unit applied', () => {
     expect(toFen('17,981.68', '万元')).toBe(17_981_680_000); // 179,816,800 元
-    expect(toFen('0.03', '万元')).toBe(300_000);
+    expect(toFen('0.03', '万元')).toBe(30_000); // 300 元
     expect(toFen('6,411,500.00', '元')).toBe(641_150_000);
     expect(toFen('-12.5', '元')).toBe(-1250);
     expect(toFen('(5.00)', '元')).toBe(-500);
