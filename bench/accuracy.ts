@@ -3,8 +3,8 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { processFile } from '../src/pipeline.js';
+import { projectRoot } from './paths.js';
 import type { DocumentResult } from '../src/types.js';
 import {
   explainFalsePositive,
@@ -19,15 +19,6 @@ import {
 
 const MAX_LISTED = 10;
 
-function projectRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error('package.json not found above ' + fileURLToPath(import.meta.url));
-    dir = up;
-  }
-  return dir;
-}
 
 const root = projectRoot();
 const corpus = path.resolve(root, '../shared/corpus');
