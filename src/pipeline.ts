@@ -8,6 +8,7 @@ import { extractPage, openPdf, PdfOpenError } from './extract/pdf.js';
 import { parseTextDump } from './extract/textdump.js';
 import { layoutPage } from './layout/tables.js';
 import { gridTitle, markContinuations } from './layout/continuation.js';
+import { isPageNumber, isTitleText } from './layout/lines.js';
 import { documentMeta, departmentFromLine } from './recognize/document.js';
 import { parseUnit, type Unit } from './recognize/amounts.js';
 import { recognizeTables } from './recognize/table.js';
@@ -27,6 +28,8 @@ export interface DocumentLayout {
   pageErrors: Finding[];
   textRuns: number;
   layoutMs: number;
+  /** Title lines at the foot of the last page read, waiting for the next page's first table. */
+  footTitle?: { page: number; lines: TextLine[] };
 }
 
 async function layoutPdf(data: Uint8Array): Promise<DocumentLayout> {
@@ -39,6 +42,7 @@ async function layoutPdf(data: Uint8Array): Promise<DocumentLayout> {
         out.textRuns += page.runs.length;
         const tl = performance.now();
         const lay = layoutPage(page);
+        carryFootTitle(out, lay, n);
         out.layoutMs += performance.now() - tl;
         out.grids.push(...lay.grids);
         out.lines.push(...lay.lines);
@@ -53,6 +57,20 @@ async function layoutPdf(data: Uint8Array): Promise<DocumentLayout> {
     await doc.destroy();
   }
   return out;
+}
+
+/**
+ * A table title printed at the foot of a page belongs to the table at the top of the next page:
+ * give it to that table so it is not taken for a continuation of the table before.
+ */
+function carryFootTitle(out: DocumentLayout, lay: { grids: Grid[]; lines: TextLine[] }, pageNumber: number): void {
+  const pending = out.footTitle?.page === pageNumber - 1 ? out.footTitle.lines : [];
+  const first = lay.grids[0];
+  if (first && pending.length && gridTitle(first) === null) first.titleLines = [...pending, ...first.titleLines];
+  const lastBottom = lay.grids.length ? lay.grids[lay.grids.length - 1].box[3] : -Infinity;
+  const below = lay.lines.filter((l) => l.box[1] >= lastBottom && !isPageNumber(l.text));
+  const start = below.findIndex((l) => isTitleText(l.text));
+  out.footTitle = start >= 0 ? { page: pageNumber, lines: below.slice(start) } : undefined;
 }
 
 function mostCommon<T>(xs: T[]): T | null {

@@ -172,7 +172,14 @@ export function recognizeGrid(g: Grid, tableIndex: number, ctx: TableContext, pa
     if (rowCells.length === 0) continue;
     // Columns of this row in the model's numbering.
     const textOf = (modelCol: number) => {
-      const cs = rowCells.filter((c) => { for (let k = c.col; k < c.col + c.colSpan; k++) if (colMap[k] === modelCol) return true; return false; });
+      const cs = rowCells.filter((c) => {
+        for (let k = c.col; k < c.col + c.colSpan; k++) if (colMap[k] === modelCol) return true;
+        // A continuation's spanning cell may cover first-part columns its own grid does not have.
+        if (!parent) return false;
+        const [x0, x1] = model.ranges[modelCol];
+        const ov = Math.min(x1, c.box[2]) - Math.max(x0, c.box[0]);
+        return ov > 0.5 * Math.min(x1 - x0, c.box[2] - c.box[0]) && !isAmountText(c.text);
+      });
       return cs.map((c) => c.text).join('');
     };
     for (const cell of rowCells) {
