@@ -80,7 +80,7 @@ describe('kinds and column keys', () => {
     expect(columnKey(['基本支出', '人员经费'])).toBe('personnel');
     expect(columnKey(['一般公共预算拨款', '小计'])).toBe('general_budget');
     expect(columnKey(['一般公共预算拨款', '基本支出'])).toBe('general_budget_basic');
-    expect(columnKey(['一般公共预算基本支出', '合计'])).toBe('total');
+    expect(columnKey(['公务接待费', '决算数'])).toBe('official_reception');
     expect(columnKey(['“三公”经费', '公务用车购置及运行维护费', '小计'])).toBe('vehicles');
   });
 });

@@ -38,8 +38,7 @@ const KEY_PATTERNS: [RegExp, string][] = [
   [/财政拨款/, 'appropriation'],
 ];
 
-/** Groups whose 小计 column carries the group's own meaning. */
-const GROUP_KEYS = new Set(['general_budget', 'gov_fund', 'state_capital', 'fiscal_special_account', 'carryover', 'three_public', 'vehicles']);
+const TABLE_GROUP_KEYS = new Set(['appropriation', 'basic', 'project', 'personnel', 'public']);
 const FUND_KEYS = new Set(['general_budget', 'gov_fund', 'state_capital', 'fiscal_special_account', 'carryover', 'appropriation']);
 
 export function keyOfLabel(label: string): string | null {
@@ -62,7 +61,9 @@ export function columnKey(levels: string[]): string {
   }
   // 小计 under a group takes the group's meaning: 一般公共预算/小计 → general_budget.
   const parent = [...keys.slice(0, -1)].reverse().find((k) => k !== null && k !== 'total');
-  if (leaf === 'total' && parent && GROUP_KEYS.has(parent)) return parent;
+  // …but 基本支出/合计 over 人员经费/公用经费 is the table's total: basic/project/personnel/public
+  // groups describe the whole table, not one column.
+  if (leaf === 'total' && parent && !TABLE_GROUP_KEYS.has(parent)) return parent;
   if (fund && fund !== 'appropriation') {
     if (leaf === 'basic' || leaf === 'project') return `${fund}_${leaf}`;
   }
@@ -72,4 +73,6 @@ export function columnKey(levels: string[]): string {
 /** Header texts that name label columns rather than amount columns. */
 export const CODE_HEADER = /编码|代码|编号|^类$|^款$|^项$|科目代码/;
 export const UNIT_CODE_HEADER = /单位代码|单位编码/;
+/** Numbers that are not money: row numbers, indicator values, weights, scores. */
+export const NOT_MONEY_HEADER = /^(序号|行次|栏次|编号|指标值|权重|分值|得分|评分|人数|数量|年度|期限|比例|比率|%)$|指标值|权重|分值|人数|\(%\)|（%）/;
 export const NAME_HEADER = /名称|项目|科目|单位|内容|^功能分类$|说明|指标|目标/;

@@ -4,7 +4,7 @@ import { compact } from '../extract/normalize.js';
 import { isBlankAmount, parseDecimal, parseUnit, toFen, type Unit } from './amounts.js';
 import { classCodeByName, codeSystem, isTotalLabel, joinCode, splitLeadingCode, stripOrdinal, type CodeSystem } from './codes.js';
 import { departmentFromLine, yearsIn } from './document.js';
-import { CODE_HEADER, NAME_HEADER, UNIT_CODE_HEADER, columnKey } from './header.js';
+import { CODE_HEADER, NAME_HEADER, NOT_MONEY_HEADER, UNIT_CODE_HEADER, columnKey } from './header.js';
 import { cleanTitle, isTableTitle, tableKind } from './kinds.js';
 import { gridTitle } from '../layout/continuation.js';
 
@@ -85,6 +85,7 @@ export function buildColumnModel(g: Grid, start: number): ColumnModel {
     let role: Role;
     if (body.length === 0 && !head) role = 'empty';
     else if (UNIT_CODE_HEADER.test(leaf)) role = 'unit_code';
+    else if (NOT_MONEY_HEADER.test(leaf)) role = 'name';
     else if (CODE_HEADER.test(leaf) || (codes.length > 0 && codes.length === body.length && /^(类|款|项)?$/.test(leaf) && c < g.cols - 1 && !/(金额|合计|预算|决算|数)$/.test(leaf))) role = 'code';
     else if (amounts.length > 0 && amounts.length * 2 >= body.length && !/名称|科目$/.test(leaf)) role = 'amount';
     else if (body.length === 0 && /(金额|合计|小计|预算数|决算数|支出|收入|经费|费)$/.test(leaf)) role = 'amount';
@@ -104,13 +105,23 @@ export function buildColumnModel(g: Grid, start: number): ColumnModel {
     ? (/经济/.test(headerAll) ? 'econ' : /功能/.test(headerAll) ? 'func' : null)
     : sysCounts.econ > sysCounts.func ? 'econ' : 'func';
 
+  const amountCols = roles.flatMap((r, c) => (r === 'amount' ? [c] : []));
+  const firstLevels = new Set(amountCols.map((c) => levels[c][0]));
+  const tableWideGroup = amountCols.length > 1 && firstLevels.size === 1 && amountCols.every((c) => levels[c].length > 1) ? levels[amountCols[0]][0] : null;
+  const leaves = amountCols.map((c) => levels[c][levels[c].length - 1] ?? '');
+  const hasFinalAndBudget = leaves.some((l) => /决算数?$/.test(l)) && leaves.some((l) => /预算数?$/.test(l));
   const specs: ColumnSpec[] = [];
   for (let c = 0; c < g.cols; c++) {
     const isAmount = roles[c] === 'amount';
     let labelCol: number | undefined;
     if (isAmount) for (let k = c - 1; k >= 0; k--) { if (roles[k] === 'name') { labelCol = k; break; } if (roles[k] === 'amount' && labelCol === undefined) continue; }
     const nAmount = roles.filter((x) => x === 'amount').length;
-    const key = !isAmount ? roles[c] : levels[c].length ? columnKey(levels[c]) : nAmount === 1 ? 'total' : `col${c}`;
+    // A group header over every amount column (一般公共预算基本支出 over 合计/人员经费/公用经费)
+    // says what the whole table is; it does not qualify the columns.
+    const keyLevels = tableWideGroup && levels[c][0] === tableWideGroup ? levels[c].slice(1) : levels[c];
+    let key = !isAmount ? roles[c] : keyLevels.length ? columnKey(keyLevels) : nAmount === 1 ? 'total' : `col${c}`;
+    // Final accounts print 预算数 beside 决算数: keep them apart.
+    if (isAmount && hasFinalAndBudget && /预算数?$/.test(keyLevels[keyLevels.length - 1] ?? '') && !/决算/.test(key)) key = `${key}_budget`;
     specs.push({ col: c, key, label: levels[c].join('/'), isAmount, labelCol, group: levels[c][0] });
   }
   return { specs, roles, ranges: colRanges(g), headerTexts: levels.map((l) => l.join('/')), codeSystem: system };
@@ -134,6 +145,25 @@ export interface TableContext {
 export interface PartialTable {
   table: RecognizedTable;
   model: ColumnModel;
+  /** Label text of a row cut by the page break, per label column: the end of the previous part's last row. */
+  spill?: Map<number, string>;
+}
+
+/** The label column each item took its label from, to finish labels cut by a page break. */
+const labelColOf = new WeakMap<LineItem, number>();
+
+/** A first row with only short label text and no ordinal: the tail of a label cut by the page break. */
+function spillRow(g: Grid, start: number, model: ColumnModel, colMap: number[]): Map<number, string> | undefined {
+  const cells = g.cells.filter((c) => c.row === start);
+  if (cells.length === 0 || start + 1 >= g.rows) return undefined;
+  const out = new Map<number, string>();
+  for (const c of cells) {
+    const mc = colMap[c.col];
+    const t = compact(c.text);
+    if (mc < 0 || model.roles[mc] !== 'name' || isAmountText(t) || t.length > 8 || stripOrdinal(t) !== t || /^\d/.test(t) || isTotalLabel(t)) return undefined;
+    out.set(mc, t);
+  }
+  return out;
 }
 
 function metaFromLines(g: Grid) {
@@ -157,7 +187,14 @@ export function recognizeGrid(g: Grid, tableIndex: number, ctx: TableContext, pa
   if (parent) {
     model = parent.model;
     colMap = mapColumns(g, model);
-    if (start === g.rows) start = 0;
+    // A continuation starts with its body unless it repeats the first part's header rows.
+    const headerWords = new Set(model.headerTexts.flatMap((h) => h.split('/')).filter(Boolean));
+    start = 0;
+    while (start < g.rows) {
+      const cells = g.cells.filter((c) => c.row === start);
+      if (cells.length === 0 || !cells.every((c) => headerWords.has(compact(c.text)) || /栏次|^\d{1,2}$/.test(compact(c.text)))) break;
+      start++;
+    }
   } else {
     model = buildColumnModel(g, start);
     colMap = Array.from({ length: g.cols }, (_, i) => i);
@@ -204,13 +241,15 @@ export function recognizeGrid(g: Grid, tableIndex: number, ctx: TableContext, pa
       const label = stripOrdinal(lead.rest);
       if (!code && label) code = classCodeByName(label, model.codeSystem ?? 'func');
       const sys = code ? codeSystem(code) : null;
-      items.push({
+      const item: LineItem = {
         tableIndex, page: cell.page, rowIndex: r, label,
         funcCode: sys === 'func' ? code : null,
         econCode: sys === 'econ' ? code : null,
         columnKey: spec.key, columnLabel: spec.label,
         amountFen: fen, amountText: cell.text, box: cell.box,
-      });
+      };
+      if (labelCol !== undefined) labelColOf.set(item, labelCol);
+      items.push(item);
     }
   }
   const yearLabel = title ? yearsIn(title)[0] ?? null : null;
@@ -219,7 +258,23 @@ export function recognizeGrid(g: Grid, tableIndex: number, ctx: TableContext, pa
     pageStart: g.pages[0], pageEnd: g.pages[g.pages.length - 1], source: g.source,
     columns: model.specs, items, box: g.box as Box,
   };
-  return { table, model };
+  const spill = parent ? spillRow(g, start, model, colMap) : undefined;
+  return { table, model, spill };
+}
+
+/** Append the label tail printed at the top of the next page to the items of the cut row. */
+function finishCutLabels(t: RecognizedTable, lastRow: number, spill: Map<number, string>, model: ColumnModel): void {
+  for (const it of t.items) {
+    const lc = labelColOf.get(it);
+    if (it.rowIndex !== lastRow || lc === undefined || !spill.has(lc)) continue;
+    it.label += spill.get(lc);
+    if (!it.funcCode && !it.econCode) {
+      const code = classCodeByName(it.label, model.codeSystem ?? 'func');
+      const sys = code ? codeSystem(code) : null;
+      if (sys === 'func') it.funcCode = code;
+      if (sys === 'econ') it.econCode = code;
+    }
+  }
 }
 
 /** All grids of a document → tables; continuation parts are merged into their first part. */
@@ -235,6 +290,7 @@ export function recognizeTables(grids: Grid[], ctx: TableContext): RecognizedTab
       const t = tables[ti];
       // Row indexes continue after the first part's rows.
       const offset = Math.max(-1, ...t.items.map((x) => x.rowIndex)) + 1;
+      if (cont.spill) finishCutLabels(t, offset - 1, cont.spill, root.model);
       t.items.push(...cont.table.items.map((x) => ({ ...x, rowIndex: x.rowIndex + offset })));
       t.pageEnd = Math.max(t.pageEnd, cont.table.pageEnd);
       parts.push(root);
