@@ -16,6 +16,9 @@ const KEY_PATTERNS: [RegExp, string][] = [
   [/对附属单位补助/, 'to_affiliated'],
   [/经营支出/, 'operating_expense'],
   [/^[“"]?三公[”"]?经费|^三公$/, 'three_public'],
+  [/机关运行经费/, 'operating_costs'],
+  [/^(收入|支出)$/, 'total'],
+  [/^本年收入$/, 'income'],
   [/会议费/, 'meeting'],
   [/培训费/, 'training'],
   [/因公出国/, 'overseas_travel'],
@@ -38,7 +41,7 @@ const KEY_PATTERNS: [RegExp, string][] = [
   [/财政拨款/, 'appropriation'],
 ];
 
-const TABLE_GROUP_KEYS = new Set(['appropriation', 'basic', 'project', 'personnel', 'public']);
+const TABLE_GROUP_KEYS = new Set(['appropriation', 'basic', 'project', 'personnel', 'public', 'income', 'total']);
 const FUND_KEYS = new Set(['general_budget', 'gov_fund', 'state_capital', 'fiscal_special_account', 'carryover', 'appropriation']);
 
 export function keyOfLabel(label: string): string | null {
@@ -52,6 +55,12 @@ export function keyOfLabel(label: string): string | null {
  * qualifies it: 一般公共预算/基本支出 → general_budget_basic, 一般公共预算/小计 → general_budget.
  */
 export function columnKey(levels: string[]): string {
+  // 公务用车购置及运行费 / 购置费 | 运行费: the leaf alone does not say it is about cars.
+  const leafText = levels[levels.length - 1] ?? '';
+  if (levels.slice(0, -1).some((l) => /公务用车/.test(l))) {
+    if (/购置/.test(leafText) && !/运行/.test(leafText)) return 'vehicle_purchase';
+    if (/运行/.test(leafText) && !/购置/.test(leafText)) return 'vehicle_operation';
+  }
   const keys = levels.map(keyOfLabel);
   const leaf = keys[keys.length - 1];
   const fund = [...keys.slice(0, -1)].reverse().find((k) => k !== null && FUND_KEYS.has(k));

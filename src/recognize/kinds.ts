@@ -47,7 +47,8 @@ const OTHER = /政府采购|机关运行经费|基本支出预算表|资产|人�
 
 export function tableKind(title: string, phase: 'budget' | 'final' | null): TableKind {
   const t = cleanTitle(title);
-  if (/机关运行经费|政府采购/.test(t)) return 'other';
+  // A combined 三公 and 机关运行经费 table is the 三公 table; 机关运行经费 alone is not.
+  if (/政府采购/.test(t) || (/机关运行经费/.test(t) && !/三公/.test(t))) return 'other';
   const isFinal = /决算/.test(t) || (phase === 'final' && !/预算表$/.test(t));
   for (const [re, kind] of isFinal ? FINAL : BUDGET) if (re.test(t)) {
     // 财政拨款基本支出预算表 (Jiangsu) repeats the general budget basic table but is not that kind.
