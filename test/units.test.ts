@@ -130,3 +130,19 @@ describe('grid from rules', () => {
     expect(g.cells.find((c) => c.text === '2.00')!.col).toBe(2);
   });
 });
+
+describe('grid from text alignment', () => {
+  const run = (text: string, x0: number, y0: number): TextRun => ({ text, box: [x0, y0, x0 + 4.5 * text.length + (/[\u4e00-\u9fff]/.test(text) ? 4.5 * text.length : 0), y0 + 9], fontSize: 9 });
+  it('splits columns at gutters and keeps a header-only column at the right', () => {
+    const runs = [
+      run('项目', 10, 0), run('合计', 120, 0), run('上年结转', 200, 0),
+      run('基本工资', 10, 20), run('163.53', 120, 20),
+      run('津贴补贴', 10, 40), run('3.84', 129, 40),
+    ];
+    const g = buildGrid({ box: [0, -1, 260, 50], runs, h: [], v: [], page: 1 });
+    expect(g.cols).toBe(3);
+    expect(g.rows).toBe(3);
+    expect(g.cells.find((c) => c.text === '上年结转')!.col).toBe(2);
+    expect(g.cells.find((c) => c.text === '3.84')!.col).toBe(1);
+  });
+});

@@ -56,17 +56,24 @@ function intervalIndex(bounds: Boundary[], x: number): number {
 
 /** Column gutters: x ranges not covered by any run of the amount lines. */
 export function textGutters(lines: RunLine[], box: Box): number[] {
-  const spans = lines
-    .filter((l) => l.runs.some(isAmountRun) && l.runs.length > 1)
-    .flatMap((l) => l.runs.map((r) => [r.box[0], r.box[2]] as [number, number]))
-    .sort((a, b) => a[0] - b[0]);
-  const out: number[] = [];
-  if (spans.length === 0) return out;
-  let end = spans[0][1];
+  const amountLines = lines.filter((l) => l.runs.some(isAmountRun) && l.runs.length > 1);
+  const spans = amountLines.flatMap((l) => l.runs.map((r) => [r.box[0], r.box[2]] as [number, number])).sort((a, b) => a[0] - b[0]);
+  if (spans.length === 0) return [];
+  // Merge into covered intervals; the gaps between them are gutters.
+  const covered: [number, number][] = [[...spans[0]]];
   for (const [s, e] of spans.slice(1)) {
-    if (s - end >= MIN_GUTTER) out.push((s + end) / 2);
-    end = Math.max(end, e);
+    const last = covered[covered.length - 1];
+    if (s - last[1] >= MIN_GUTTER) covered.push([s, e]);
+    else last[1] = Math.max(last[1], e);
   }
+  // A header right of the last column with data (上年结转安排 with nothing under it) makes a
+  // column of its own.
+  const firstBody = Math.min(...amountLines.map((l) => l.box[1]));
+  const lastEnd = covered[covered.length - 1][1];
+  const trailing = lines.filter((l) => l.box[3] <= firstBody).flatMap((l) => l.runs).filter((r) => r.box[0] >= lastEnd + MIN_GUTTER);
+  if (trailing.length) covered.push([Math.min(...trailing.map((r) => r.box[0])), Math.max(...trailing.map((r) => r.box[2]))]);
+  const out: number[] = [];
+  for (let i = 1; i < covered.length; i++) out.push((covered[i - 1][1] + covered[i][0]) / 2);
   return out.filter((x) => x > box[0] && x < box[2]);
 }
 
