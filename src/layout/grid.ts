@@ -5,15 +5,12 @@
 import type { Box, Cell, TextRun } from '../types.js';
 import { centreX, groupLines, lineText, looksLikeAmount, type RunLine } from './lines.js';
 import { SNAP_TOLERANCE, type HLine, type VLine } from './rules.js';
+import { DEFAULT_LAYOUT_SETTINGS, type LayoutSettings } from './settings.js';
 
-/** Gaps narrower than this between text on amount lines are not column gutters (points). */
-export const MIN_GUTTER = 4;
 /** A text gutter this close to a ruled boundary is the same boundary (points). */
 const GUTTER_RULE_MERGE = 6;
 /** A rule covering this share of a cell side separates the two cells. */
 const SIDE_COVERAGE = 0.5;
-/** A label-only line joins the amount line whose centre is within this × font size (wrapped labels). */
-export const WRAP_DISTANCE = 1.25;
 /** Text crossing a boundary by more than this (points) on both sides spans the two columns. */
 const SPAN_OVERHANG = 2;
 /** …and by at least this share of its width on each side (unruled boundaries). */
@@ -55,7 +52,7 @@ function intervalIndex(bounds: Boundary[], x: number): number {
 }
 
 /** Column gutters: x ranges not covered by any run of the amount lines. */
-export function textGutters(lines: RunLine[], box: Box): number[] {
+export function textGutters(lines: RunLine[], box: Box, minGutter = DEFAULT_LAYOUT_SETTINGS.minGutter): number[] {
   const amountLines = lines.filter((l) => l.runs.some(isAmountRun) && l.runs.length > 1);
   const spans = amountLines.flatMap((l) => l.runs.map((r) => [r.box[0], r.box[2]] as [number, number])).sort((a, b) => a[0] - b[0]);
   if (spans.length === 0) return [];
@@ -63,14 +60,14 @@ export function textGutters(lines: RunLine[], box: Box): number[] {
   const covered: [number, number][] = [[...spans[0]]];
   for (const [s, e] of spans.slice(1)) {
     const last = covered[covered.length - 1];
-    if (s - last[1] >= MIN_GUTTER) covered.push([s, e]);
+    if (s - last[1] >= minGutter) covered.push([s, e]);
     else last[1] = Math.max(last[1], e);
   }
   // A header right of the last column with data (上年结转安排 with nothing under it) makes a
   // column of its own.
   const firstBody = Math.min(...amountLines.map((l) => l.box[1]));
   const lastEnd = covered[covered.length - 1][1];
-  const trailing = lines.filter((l) => l.box[3] <= firstBody).flatMap((l) => l.runs).filter((r) => r.box[0] >= lastEnd + MIN_GUTTER);
+  const trailing = lines.filter((l) => l.box[3] <= firstBody).flatMap((l) => l.runs).filter((r) => r.box[0] >= lastEnd + minGutter);
   if (trailing.length) covered.push([Math.min(...trailing.map((r) => r.box[0])), Math.max(...trailing.map((r) => r.box[2]))]);
   const out: number[] = [];
   for (let i = 1; i < covered.length; i++) out.push((covered[i - 1][1] + covered[i][0]) / 2);
@@ -91,7 +88,7 @@ function columnsCollide(lines: RunLine[], bounds: Boundary[]): boolean {
 }
 
 /** Split the lines of one band into rows: each amount line starts a row; wrapped label lines join the nearest. */
-export function splitRows(lines: RunLine[], cols: Boundary[]): RunLine[][] {
+export function splitRows(lines: RunLine[], wrapDistance = DEFAULT_LAYOUT_SETTINGS.wrapDistance): RunLine[][] {
   const hasAmount = lines.map((l) => l.runs.some(isAmountRun));
   const groups: RunLine[][] = [];
   const owner: number[] = lines.map(() => -1);
@@ -104,7 +101,7 @@ export function splitRows(lines: RunLine[], cols: Boundary[]): RunLine[][] {
     let best = -1, bestD = Infinity;
     for (let j = i - 1; j >= 0; j--) if (hasAmount[j]) { best = j; bestD = cy(l) - cy(lines[j]); break; }
     for (let j = i + 1; j < lines.length; j++) if (hasAmount[j]) { const d = cy(lines[j]) - cy(l); if (d < bestD) { best = j; bestD = d; } break; }
-    if (best >= 0 && bestD <= WRAP_DISTANCE * l.fontSize) owner[i] = owner[best];
+    if (best >= 0 && bestD <= wrapDistance * l.fontSize) owner[i] = owner[best];
   });
   // Rebuild contiguous rows in line order.
   const rows: RunLine[][] = [];
@@ -117,11 +114,10 @@ export function splitRows(lines: RunLine[], cols: Boundary[]): RunLine[][] {
     curOwner = o;
   });
   if (cur.length) rows.push(cur);
-  void cols;
   return rows;
 }
 
-export function buildGrid(input: GridInput): GridOutput {
+export function buildGrid(input: GridInput, settings: LayoutSettings = DEFAULT_LAYOUT_SETTINGS): GridOutput {
   const { box, runs, h, v, page } = input;
   const allLines = groupLines(runs);
 
@@ -132,7 +128,7 @@ export function buildGrid(input: GridInput): GridOutput {
     ...v.filter((l) => l.x > box[0] + SNAP_TOLERANCE && l.x < box[2] - SNAP_TOLERANCE).map((l) => ({ pos: l.x, ruled: true })),
   ]);
   if (columnsCollide(allLines, cols) || cols.length <= 2) {
-    const extra = textGutters(allLines, box).filter((x) => cols.every((c) => Math.abs(c.pos - x) > GUTTER_RULE_MERGE));
+    const extra = textGutters(allLines, box, settings.minGutter).filter((x) => cols.every((c) => Math.abs(c.pos - x) > GUTTER_RULE_MERGE));
     cols = dedupe([...cols, ...extra.map((pos) => ({ pos, ruled: false }))]);
   }
 
@@ -147,7 +143,7 @@ export function buildGrid(input: GridInput): GridOutput {
     const top = ruledYs[b].pos, bottom = ruledYs[b + 1].pos;
     const bandLines = allLines.filter((l) => { const c = (l.box[1] + l.box[3]) / 2; return c >= top && c < bottom; });
     if (bandLines.length > 1 && columnsCollide([mergeLines(bandLines)], cols)) {
-      const rows = splitRows(bandLines, cols);
+      const rows = splitRows(bandLines, settings.wrapDistance);
       for (let k = 0; k + 1 < rows.length; k++) {
         const upper = rows[k][rows[k].length - 1].box[3];
         const lower = rows[k + 1][0].box[1];

@@ -1,36 +1,31 @@
 // Ruling lines → merged horizontal/vertical lines → table regions (connected components).
 import type { Box, Rule } from '../types.js';
 
-/** Rules closer than this across their axis are one line (double-drawn borders, rounding). */
-export const SNAP_TOLERANCE = 2;
-/** Collinear pieces with a gap up to this are joined into one line (cell-by-cell borders). */
-export const JOIN_TOLERANCE = 3;
-/** A horizontal and a vertical line meet when each reaches within this of the other. */
-export const INTERSECTION_TOLERANCE = 3;
-/** Stacked horizontal rules with no verticals (row rules only) belong together up to this gap. */
-export const STACK_MAX_GAP = 45;
+import { DEFAULT_LAYOUT_SETTINGS, type LayoutSettings } from './settings.js';
+
+export const SNAP_TOLERANCE = DEFAULT_LAYOUT_SETTINGS.snapTolerance;
 
 export interface HLine { y: number; x0: number; x1: number }
 export interface VLine { x: number; y0: number; y1: number }
 
-export function splitRules(rules: Rule[]): { h: HLine[]; v: VLine[] } {
+export function splitRules(rules: Rule[], s: LayoutSettings = DEFAULT_LAYOUT_SETTINGS): { h: HLine[]; v: VLine[] } {
   const h: HLine[] = [];
   const v: VLine[] = [];
   for (const r of rules) {
     if (Math.abs(r.y1 - r.y0) <= Math.abs(r.x1 - r.x0)) h.push({ y: (r.y0 + r.y1) / 2, x0: Math.min(r.x0, r.x1), x1: Math.max(r.x0, r.x1) });
     else v.push({ x: (r.x0 + r.x1) / 2, y0: Math.min(r.y0, r.y1), y1: Math.max(r.y0, r.y1) });
   }
-  return { h: mergeH(h), v: mergeV(v) };
+  return { h: mergeH(h, s), v: mergeV(v, s) };
 }
 
 /** Snap lines at (almost) the same position together, then join collinear overlapping pieces. */
 function mergeCollinear<T>(items: T[], pos: (t: T) => number, lo: (t: T) => number, hi: (t: T) => number,
-  make: (p: number, a: number, b: number) => T): T[] {
+  make: (p: number, a: number, b: number) => T, st: LayoutSettings): T[] {
   const sorted = [...items].sort((a, b) => pos(a) - pos(b));
   const clusters: T[][] = [];
   for (const it of sorted) {
     const last = clusters[clusters.length - 1];
-    if (last && pos(it) - pos(last[last.length - 1]) <= SNAP_TOLERANCE) last.push(it);
+    if (last && pos(it) - pos(last[last.length - 1]) <= st.snapTolerance) last.push(it);
     else clusters.push([it]);
   }
   const out: T[] = [];
@@ -39,7 +34,7 @@ function mergeCollinear<T>(items: T[], pos: (t: T) => number, lo: (t: T) => numb
     const segs = c.map((t) => [lo(t), hi(t)] as [number, number]).sort((a, b) => a[0] - b[0]);
     let [a, b] = segs[0];
     for (const [s, e] of segs.slice(1)) {
-      if (s <= b + JOIN_TOLERANCE) b = Math.max(b, e);
+      if (s <= b + st.joinTolerance) b = Math.max(b, e);
       else { out.push(make(p, a, b)); [a, b] = [s, e]; }
     }
     out.push(make(p, a, b));
@@ -47,10 +42,10 @@ function mergeCollinear<T>(items: T[], pos: (t: T) => number, lo: (t: T) => numb
   return out;
 }
 
-export const mergeH = (h: HLine[]) => mergeCollinear(h, (l) => l.y, (l) => l.x0, (l) => l.x1, (y, x0, x1) => ({ y, x0, x1 }));
-export const mergeV = (v: VLine[]) => mergeCollinear(v, (l) => l.x, (l) => l.y0, (l) => l.y1, (x, y0, y1) => ({ x, y0, y1 }));
+export const mergeH = (h: HLine[], s = DEFAULT_LAYOUT_SETTINGS) => mergeCollinear(h, (l) => l.y, (l) => l.x0, (l) => l.x1, (y, x0, x1) => ({ y, x0, x1 }), s);
+export const mergeV = (v: VLine[], s = DEFAULT_LAYOUT_SETTINGS) => mergeCollinear(v, (l) => l.x, (l) => l.y0, (l) => l.y1, (x, y0, y1) => ({ x, y0, y1 }), s);
 
-export function meets(h: HLine, v: VLine, tol = INTERSECTION_TOLERANCE): boolean {
+export function meets(h: HLine, v: VLine, tol = DEFAULT_LAYOUT_SETTINGS.intersectionTolerance): boolean {
   return v.x >= h.x0 - tol && v.x <= h.x1 + tol && h.y >= v.y0 - tol && h.y <= v.y1 + tol;
 }
 
@@ -61,17 +56,17 @@ export interface RuledRegion {
 }
 
 /** Connected groups of lines that form tables. */
-export function ruledRegions(rules: Rule[]): RuledRegion[] {
-  const { h, v } = splitRules(rules);
+export function ruledRegions(rules: Rule[], s: LayoutSettings = DEFAULT_LAYOUT_SETTINGS): RuledRegion[] {
+  const { h, v } = splitRules(rules, s);
   const n = h.length + v.length;
   const parent = Array.from({ length: n }, (_, i) => i);
   const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
   const union = (a: number, b: number) => { parent[find(a)] = find(b); };
-  for (let i = 0; i < h.length; i++) for (let j = 0; j < v.length; j++) if (meets(h[i], v[j])) union(i, h.length + j);
+  for (let i = 0; i < h.length; i++) for (let j = 0; j < v.length; j++) if (meets(h[i], v[j], s.intersectionTolerance)) union(i, h.length + j);
   // Row rules without verticals: stack horizontals that overlap in x and are close.
   const hs = h.map((l, i) => ({ l, i })).sort((a, b) => a.l.y - b.l.y);
   for (let a = 0; a < hs.length; a++) {
-    for (let b = a + 1; b < hs.length && hs[b].l.y - hs[a].l.y <= STACK_MAX_GAP; b++) {
+    for (let b = a + 1; b < hs.length && hs[b].l.y - hs[a].l.y <= s.stackMaxGap; b++) {
       const A = hs[a].l, B = hs[b].l;
       const overlap = Math.min(A.x1, B.x1) - Math.max(A.x0, B.x0);
       if (overlap >= 0.8 * Math.min(A.x1 - A.x0, B.x1 - B.x0)) { union(hs[a].i, hs[b].i); break; }

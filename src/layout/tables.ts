@@ -3,17 +3,10 @@ import type { Box, Grid, Page, TextLine, TextRun } from '../types.js';
 import { buildGrid } from './grid.js';
 import { groupLines, isMetaText, isNoteText, isPageNumber, isTitleText, looksLikeAmount, toTextLine, type RunLine } from './lines.js';
 import { ruledRegions, type HLine, type VLine } from './rules.js';
+import { DEFAULT_LAYOUT_SETTINGS, type LayoutSettings } from './settings.js';
 
 /** Text this far outside a ruled region still belongs to it (points): amounts overhanging a border. */
 const REGION_MARGIN = 2;
-/** Runs on an unruled tabular line are separated by at least this (× font size). */
-const STREAM_MIN_GAP = 1.5;
-/** After an amount, the next cell starts at least this far away (× font size). */
-const STREAM_AFTER_GAP = 0.6;
-/** Consecutive lines of one unruled table are at most this far apart (× font size). */
-const STREAM_MAX_ROW_GAP = 2.5;
-/** Title lines are looked for this far above a table (points). */
-const TITLE_REACH = 120;
 
 export interface PageLayout {
   grids: Grid[];
@@ -32,31 +25,31 @@ const inside = (r: TextRun, b: Box, m = REGION_MARGIN) => {
  * A line of an unruled table: some amount stands apart from its neighbours (prose puts 万元 or
  * a comma right after a figure), and the line is not a run of words filling the text width.
  */
-function isTabular(l: RunLine): boolean {
+function isTabular(l: RunLine, s: LayoutSettings): boolean {
   if (l.runs.length < 2) return false;
-  const gap = STREAM_MIN_GAP * l.fontSize;
+  const gap = s.streamMinGap * l.fontSize;
   let isolated = 0;
   l.runs.forEach((r, i) => {
     if (!looksLikeAmount(r.text) || !(/[.,]/.test(r.text) || r.text.length >= 5)) return;
     const before = i === 0 ? Infinity : r.box[0] - l.runs[i - 1].box[2];
     const after = i === l.runs.length - 1 ? Infinity : l.runs[i + 1].box[0] - r.box[2];
     // Prose follows a figure with a unit after a word space; a table leaves a wider gap.
-    if (before >= gap && (after >= STREAM_AFTER_GAP * l.fontSize || looksLikeAmount(l.runs[i + 1].text))) isolated++;
+    if (before >= gap && (after >= s.streamAfterGap * l.fontSize || looksLikeAmount(l.runs[i + 1].text))) isolated++;
   });
   return isolated > 0;
 }
 
-function hasGaps(l: RunLine): boolean {
-  for (let i = 1; i < l.runs.length; i++) if (l.runs[i].box[0] - l.runs[i - 1].box[2] >= STREAM_MIN_GAP * l.fontSize) return true;
+function hasGaps(l: RunLine, s: LayoutSettings): boolean {
+  for (let i = 1; i < l.runs.length; i++) if (l.runs[i].box[0] - l.runs[i - 1].box[2] >= s.streamMinGap * l.fontSize) return true;
   return false;
 }
 
 /** Unruled tables: runs of tabular lines, with the gapped header lines right above them. */
-function streamRegions(lines: RunLine[]): Region[] {
+function streamRegions(lines: RunLine[], s: LayoutSettings): Region[] {
   const regions: Region[] = [];
   let i = 0;
   while (i < lines.length) {
-    if (!isTabular(lines[i])) { i++; continue; }
+    if (!isTabular(lines[i], s)) { i++; continue; }
     let start = i, end = i;
     // Extend down over tabular lines and the rows between them set at the table's line pitch
     // (wrapped labels, rows without amounts); the table ends at its last tabular line.
@@ -64,20 +57,20 @@ function streamRegions(lines: RunLine[]): Region[] {
     while (j < lines.length) {
       const t = lineText(lines[j]);
       if (isTitleText(t) || isNoteText(t) || isMetaText(t) || isPageNumber(t)) break;
-      if (lines[j].box[1] - lines[j - 1].box[3] > STREAM_MAX_ROW_GAP * lines[j].fontSize) break;
-      if (isTabular(lines[j])) end = j;
+      if (lines[j].box[1] - lines[j - 1].box[3] > s.streamMaxRowGap * lines[j].fontSize) break;
+      if (isTabular(lines[j], s)) end = j;
       j++;
     }
     // Header lines above: gapped or short lines up to a title/meta line.
-    let s = start - 1;
-    while (s >= 0 && start - s <= 4) {
-      const t = lineText(lines[s]);
+    let k0 = start - 1;
+    while (k0 >= 0 && start - k0 <= 4) {
+      const t = lineText(lines[k0]);
       if (isTitleText(t) || isMetaText(t) || isNoteText(t) || isPageNumber(t) || t.length > 60) break;
-      if (!hasGaps(lines[s]) && lines[s].runs.length < 2 && t.length > 12) break;
-      start = s; s--;
+      if (!hasGaps(lines[k0], s) && lines[k0].runs.length < 2 && t.length > 12) break;
+      start = k0; k0--;
     }
     const ls = lines.slice(start, end + 1);
-    if (ls.filter(isTabular).length < 2) { i = end + 1; continue; } // one figure standing alone is not a table
+    if (ls.filter((l) => isTabular(l, s)).length < 2) { i = end + 1; continue; } // one figure standing alone is not a table
     regions.push({ box: [Math.min(...ls.map((l) => l.box[0])) - 1, ls[0].box[1] - 1, Math.max(...ls.map((l) => l.box[2])) + 1, ls[ls.length - 1].box[3] + 1], h: [], v: [] });
     i = end + 1;
   }
@@ -86,11 +79,11 @@ function streamRegions(lines: RunLine[]): Region[] {
 
 const lineText = (l: RunLine) => toTextLine(l, 0).text;
 
-export function layoutPage(page: Page): PageLayout {
-  const ruled = ruledRegions(page.rules).filter((r) => page.runs.some((t) => inside(t, r.box)));
+export function layoutPage(page: Page, settings: LayoutSettings = DEFAULT_LAYOUT_SETTINGS): PageLayout {
+  const ruled = ruledRegions(page.rules, settings).filter((r) => page.runs.some((t) => inside(t, r.box)));
   const freeRuns = page.runs.filter((t) => !ruled.some((r) => inside(t, r.box)));
   const freeLines = groupLines(freeRuns);
-  const stream = streamRegions(freeLines);
+  const stream = streamRegions(freeLines, settings);
   const regions: Region[] = [...ruled, ...stream].sort((a, b) => a.box[1] - b.box[1]);
 
   const used = new Set<TextRun>();
@@ -98,7 +91,7 @@ export function layoutPage(page: Page): PageLayout {
   for (const reg of regions) {
     const runs = page.runs.filter((t) => !used.has(t) && inside(t, reg.box));
     runs.forEach((t) => used.add(t));
-    const g = buildGrid({ box: reg.box, runs, h: reg.h, v: reg.v, page: page.number });
+    const g = buildGrid({ box: reg.box, runs, h: reg.h, v: reg.v, page: page.number }, settings);
     if (g.cells.length === 0) continue;
     grids.push({
       pages: [page.number], box: reg.box, rows: g.rows, cols: g.cols, cells: g.cells,
@@ -106,16 +99,16 @@ export function layoutPage(page: Page): PageLayout {
     });
   }
   const lines = groupLines(page.runs.filter((t) => !used.has(t))).map((l) => toTextLine(l, page.number));
-  attachTitlesAndNotes(grids, lines);
+  attachTitlesAndNotes(grids, lines, settings.titleReach);
   return { grids, lines };
 }
 
 /** Lines between tables: notes (注/备注/说明) go to the table above, the rest to the table below. */
-function attachTitlesAndNotes(grids: Grid[], lines: TextLine[]): void {
+function attachTitlesAndNotes(grids: Grid[], lines: TextLine[], titleReach: number): void {
   grids.forEach((g, i) => {
     const prevBottom = i > 0 ? grids[i - 1].box[3] : -Infinity;
     const nextTop = i + 1 < grids.length ? grids[i + 1].box[1] : Infinity;
-    const above = lines.filter((l) => l.box[3] <= g.box[1] + REGION_MARGIN && l.box[1] >= prevBottom - REGION_MARGIN && g.box[1] - l.box[3] <= TITLE_REACH);
+    const above = lines.filter((l) => l.box[3] <= g.box[1] + REGION_MARGIN && l.box[1] >= prevBottom - REGION_MARGIN && g.box[1] - l.box[3] <= titleReach);
     // Notes of the previous table are not this table's title.
     const prevNotes = new Set(i > 0 ? grids[i - 1].noteLines : []);
     g.titleLines = above.filter((l) => !prevNotes.has(l) && !isPageNumber(l.text));
