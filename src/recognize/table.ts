@@ -3,7 +3,7 @@ import type { Box, Cell, ColumnSpec, Grid, LineItem, RecognizedTable, TableKind 
 import { compact } from '../extract/normalize.js';
 import { isBlankAmount, parseDecimal, parseUnit, toFen, type Unit } from './amounts.js';
 import { classCodeByName, codeSystem, isTotalLabel, joinCode, splitLeadingCode, stripOrdinal, type CodeSystem } from './codes.js';
-import { departmentFromLine, yearsIn } from './document.js';
+import { departmentFromLine, departmentFromTitle, yearsIn } from './document.js';
 import { CODE_HEADER, NAME_HEADER, NOT_MONEY_HEADER, UNIT_CODE_HEADER, columnKey } from './header.js';
 import { cleanTitle, isTableTitle, tableKind } from './kinds.js';
 import { gridTitle } from '../layout/continuation.js';
@@ -175,6 +175,8 @@ function metaFromLines(g: Grid) {
   // Some tables carry 单位/部门 inside their first ruled rows.
   for (const c of g.cells.filter((x) => x.row <= 1)) { unit ??= parseUnit(c.text); dept ??= departmentFromLine(c.text); }
   if (!unit) for (const l of lines) unit = unit ?? parseUnit(l.text);
+  // Some documents name the department only in each table's title.
+  dept ??= titleText ? departmentFromTitle(titleText) : null;
   return { titleText, unit, dept };
 }
 
