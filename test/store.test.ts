@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDb, type Db } from '../src/store/db.js';
+import { listMigrations, openDb, type Db } from '../src/store/db.js';
 import { counts, getDocument, listFindings, listLineItems, listTables } from '../src/store/read.js';
 import { hasDocument, RecordValidationError, writeDocument } from '../src/store/write.js';
 import type { DocumentResult, LineItem, RecognizedTable } from '../src/types.js';
@@ -95,10 +95,12 @@ describe('openDb', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     const versions = db.prepare('SELECT version FROM schema_migrations').pluck().all();
-    expect(versions).toEqual([1]);
+    const all = listMigrations().map((m) => m.version);
+    expect(versions).toEqual(all);
+    expect(all[0]).toBe(1);
     db.close();
     db = openDb(join(dir, 'test.db')); // reopening applies nothing new
-    expect(db.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(1);
+    expect(db.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(all.length);
   });
 });
 

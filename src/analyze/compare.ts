@@ -1,0 +1,234 @@
+// `yusuan compare`: the common questions over the analysis views, grouped by department, year and
+// phase, with amounts summed exactly (integers of 分) and printed in 元.
+import type { Db } from '../store/db.js';
+import { csvField, fenToYuan } from './export.js';
+
+export const BY_KEYS = ['department', 'year', 'phase'] as const;
+export type ByKey = (typeof BY_KEYS)[number];
+
+interface Measure {
+  name: string;
+  column: string; // a *_fen column of the view
+}
+
+export interface Question {
+  name: string;
+  summary: string;
+  view: string;
+  measures: Measure[];
+  /** The view's code column, filtered by --code (required). */
+  codeColumn?: string;
+  /** A ratio of two measures, in per cent with two decimals. */
+  ratio?: { name: string; numerator: string; denominator: string };
+}
+
+export const QUESTIONS: Question[] = [
+  {
+    name: 'three-public',
+    summary: '“三公”经费: total, 因公出国(境), 公务用车 (购置 / 运行), 公务接待 (view three_public)',
+    view: 'three_public',
+    measures: [
+      { name: 'three_public', column: 'three_public_fen' },
+      { name: 'overseas_travel', column: 'overseas_travel_fen' },
+      { name: 'vehicles', column: 'vehicles_fen' },
+      { name: 'vehicle_purchase', column: 'vehicle_purchase_fen' },
+      { name: 'vehicle_operation', column: 'vehicle_operation_fen' },
+      { name: 'official_reception', column: 'official_reception_fen' },
+    ],
+  },
+  {
+    name: 'totals',
+    summary: 'department expenditure totals: total / basic / project (view department_totals)',
+    view: 'department_totals',
+    measures: [
+      { name: 'total', column: 'total_fen' },
+      { name: 'basic', column: 'basic_fen' },
+      { name: 'project', column: 'project_fen' },
+    ],
+  },
+  {
+    name: 'personnel-share',
+    summary: 'personnel (301 + 303) share of basic expenditure (view basic_personnel_share)',
+    view: 'basic_personnel_share',
+    measures: [
+      { name: 'basic', column: 'basic_fen' },
+      { name: 'personnel', column: 'personnel_fen' },
+    ],
+    ratio: { name: 'personnel_pct', numerator: 'personnel', denominator: 'basic' },
+  },
+  {
+    name: 'function',
+    summary: 'expenditure of one 功能 code (--code 204): total / basic / project (view function_expenditure)',
+    view: 'function_expenditure',
+    codeColumn: 'func_code',
+    measures: [
+      { name: 'total', column: 'total_fen' },
+      { name: 'basic', column: 'basic_fen' },
+      { name: 'project', column: 'project_fen' },
+    ],
+  },
+  {
+    name: 'basic-econ',
+    summary: 'basic expenditure of one 经济 code (--code 301): total / personnel / public (view basic_expenditure_by_econ)',
+    view: 'basic_expenditure_by_econ',
+    codeColumn: 'econ_code',
+    measures: [
+      { name: 'total', column: 'total_fen' },
+      { name: 'personnel', column: 'personnel_fen' },
+      { name: 'public', column: 'public_fen' },
+    ],
+  },
+];
+
+export interface CompareOptions {
+  by: ByKey[];
+  code?: string;
+  department?: string;
+  year?: number;
+  phase?: 'budget' | 'final';
+}
+
+export interface CompareResult {
+  columns: string[];
+  /** Cells as printed: keys, amounts in 元 (exact), ratios and changes. null = no figure. */
+  rows: (string | number | null)[][];
+  /** The same amounts as integers of 分, by measure name, one map per row. */
+  fen: Record<string, number | null>[];
+  /** Columns holding numbers (right-aligned). */
+  numeric: Set<string>;
+}
+
+/** Answer a question. Phase is always a grouping key unless --phase picks one (budget and final never mix). */
+export function compare(db: Db, questionName: string, opts: CompareOptions): CompareResult {
+  const q = QUESTIONS.find((x) => x.name === questionName);
+  if (!q) throw new Error(`unknown question '${questionName}' (one of ${QUESTIONS.map((x) => x.name).join(', ')})`);
+  if (q.codeColumn && !opts.code) throw new Error(`${q.name} needs --code`);
+  const by = [...opts.by];
+  if (!opts.phase && !by.includes('phase')) by.push('phase');
+
+  const where: string[] = [];
+  const args: unknown[] = [];
+  if (q.codeColumn) {
+    where.push(`${q.codeColumn} = ?`);
+    args.push(opts.code);
+  }
+  if (opts.department) {
+    where.push(`department_id IN (SELECT department_id FROM department_aliases WHERE instr(alias, ?) > 0
+                UNION SELECT id FROM departments WHERE instr(name, ?) > 0)`);
+    args.push(opts.department, opts.department);
+  }
+  if (opts.year !== undefined) {
+    where.push('year = ?');
+    args.push(opts.year);
+  }
+  if (opts.phase) {
+    where.push('phase = ?');
+    args.push(opts.phase);
+  }
+  const sql = `SELECT department, year, phase, ${q.measures.map((m) => m.column).join(', ')} FROM ${q.view}
+    ${where.length ? 'WHERE ' + where.join(' AND ') : ''}`;
+  const raw = db.prepare(sql).all(...args) as Record<string, string | number | null>[];
+
+  // Group and sum exactly.
+  const groups = new Map<string, { keys: (string | number | null)[]; sums: (bigint | null)[] }>();
+  for (const r of raw) {
+    const keys = by.map((k) => r[k] ?? null);
+    const id = JSON.stringify(keys);
+    let g = groups.get(id);
+    if (!g) groups.set(id, (g = { keys, sums: q.measures.map(() => null) }));
+    q.measures.forEach((m, i) => {
+      const v = r[m.column];
+      if (v !== null && v !== undefined) g!.sums[i] = (g!.sums[i] ?? 0n) + BigInt(v);
+    });
+  }
+  const cmp = (a: string | number | null, b: string | number | null) =>
+    a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1;
+  const sorted = [...groups.values()].sort((a, b) => {
+    for (let i = 0; i < by.length; i++) {
+      const c = cmp(a.keys[i], b.keys[i]);
+      if (c !== 0) return c;
+    }
+    return 0;
+  });
+
+  const columns: string[] = [...by, ...q.measures.map((m) => `${m.name}_yuan`)];
+  const numeric = new Set(q.measures.map((m) => `${m.name}_yuan`));
+  if (q.ratio) {
+    columns.push(q.ratio.name);
+    numeric.add(q.ratio.name);
+  }
+  // Year over year: the first measure against the previous year of the same other keys.
+  const yearAt = by.indexOf('year');
+  const withChange = yearAt >= 0;
+  if (withChange) {
+    columns.push('change_yuan', 'change_pct');
+    numeric.add('change_yuan').add('change_pct');
+  }
+
+  const rows: CompareResult['rows'] = [];
+  const fen: CompareResult['fen'] = [];
+  const previous = new Map<string, { year: number; value: bigint | null }>();
+  for (const g of sorted) {
+    const row: (string | number | null)[] = [...g.keys, ...g.sums.map((s) => (s === null ? null : fenToYuan(s)))];
+    if (q.ratio) {
+      const num = g.sums[q.measures.findIndex((m) => m.name === q.ratio!.numerator)];
+      const den = g.sums[q.measures.findIndex((m) => m.name === q.ratio!.denominator)];
+      row.push(num === null || den === null || den === 0n ? null : percent(num, den));
+    }
+    if (withChange) {
+      const other = JSON.stringify(g.keys.filter((_, i) => i !== yearAt));
+      const prev = previous.get(other);
+      const cur = g.sums[0];
+      if (prev && prev.value !== null && cur !== null) {
+        row.push(fenToYuan(cur - prev.value), prev.value === 0n ? null : percent(cur - prev.value, prev.value));
+      } else row.push(null, null);
+      previous.set(other, { year: g.keys[yearAt] as number, value: cur });
+    }
+    rows.push(row);
+    fen.push(Object.fromEntries(q.measures.map((m, i) => [m.name, g.sums[i] === null ? null : Number(g.sums[i])])));
+  }
+  return { columns, rows, fen, numeric };
+}
+
+/** num/den in per cent, rounded half away from zero to 0.01, exactly (integers only). */
+export function percent(num: bigint, den: bigint): string {
+  const neg = num < 0n !== den < 0n && num !== 0n;
+  const [n, d] = [num < 0n ? -num : num, den < 0n ? -den : den];
+  const hundredths = (n * 20000n + d) / (2n * d); // round(n/d × 10000)
+  return `${neg ? '-' : ''}${hundredths / 100n}.${(hundredths % 100n).toString().padStart(2, '0')}`;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Output
+
+/** Display width: East Asian wide and fullwidth characters count 2. */
+export function displayWidth(s: string): number {
+  let w = 0;
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    w += (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) ||
+      (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) ||
+      (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x20000 && c <= 0x3fffd) || c === 0x201c || c === 0x201d
+      ? 2 : 1;
+  }
+  return w;
+}
+
+const cell = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+
+/** An aligned text table; numeric columns right-aligned. */
+export function formatTable(columns: string[], rows: unknown[][], numeric: Set<string> = new Set()): string {
+  const texts = rows.map((r) => r.map(cell));
+  const widths = columns.map((c, i) => Math.max(displayWidth(c), ...texts.map((r) => displayWidth(r[i] ?? ''))));
+  const pad = (s: string, i: number) => {
+    const fill = ' '.repeat(widths[i] - displayWidth(s));
+    return numeric.has(columns[i]) ? fill + s : s + fill;
+  };
+  const lines = [columns.map(pad).join('  '), widths.map((w) => '-'.repeat(w)).join('  ')];
+  for (const r of texts) lines.push(r.map(pad).join('  ').trimEnd());
+  return lines.join('\n');
+}
+
+export function formatCsv(columns: string[], rows: unknown[][]): string {
+  return [columns.map(csvField).join(','), ...rows.map((r) => r.map(csvField).join(','))].join('\n');
+}

@@ -1,0 +1,79 @@
+// `yusuan compare <question> --by department,year`: the common questions as one aligned table or CSV.
+import { parseArgs } from 'node:util';
+import { openAnalysisDb } from '../analyze/departments.js';
+import { BY_KEYS, QUESTIONS, compare, formatCsv, formatTable, type ByKey } from '../analyze/compare.js';
+
+export const COMPARE_USAGE = `usage: yusuan compare <question> [--by department,year] [--code C] [--department NAME]
+                      [--year Y] [--phase budget|final] [--format table|csv] [--db yusuan.db]
+
+questions:
+${QUESTIONS.map((q) => `  ${q.name.padEnd(16)} ${q.summary}`).join('\n')}
+
+  --by <keys>        grouping keys, comma-separated: ${BY_KEYS.join(', ')} (default department,year);
+                     phase is added unless --phase is given, so budgets and final accounts never mix
+  --code <code>      the 功能 / 经济 code (function, basic-econ)
+  --department <s>   departments whose name or an alias contains s
+  Amounts are in 元, summed exactly. With year among the keys, change_yuan / change_pct compare the
+  first amount with the previous year of the same department.`;
+
+export async function runCompare(argv: string[]): Promise<number> {
+  let values, positionals;
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        db: { type: 'string', default: 'yusuan.db' },
+        by: { type: 'string', default: 'department,year' },
+        code: { type: 'string' },
+        department: { type: 'string' },
+        year: { type: 'string' },
+        phase: { type: 'string' },
+        format: { type: 'string', default: 'table' },
+        aliases: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (e) {
+    return usageError(e instanceof Error ? e.message : String(e));
+  }
+  if (values.help) {
+    console.log(COMPARE_USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1) return usageError('name one question');
+  const question = positionals[0];
+  if (!QUESTIONS.some((q) => q.name === question)) return usageError(`unknown question '${question}'`);
+  const by = values.by.split(',').map((s) => s.trim()).filter(Boolean);
+  const badKey = by.find((k) => !(BY_KEYS as readonly string[]).includes(k));
+  if (badKey) return usageError(`--by: unknown key '${badKey}'`);
+  if (values.phase && values.phase !== 'budget' && values.phase !== 'final') return usageError('--phase must be budget or final');
+  if (values.year && !/^\d{4}$/.test(values.year)) return usageError('--year must be a year');
+  if (values.format !== 'table' && values.format !== 'csv') return usageError('--format must be table or csv');
+  let db;
+  try {
+    db = openAnalysisDb(values.db, { aliasFile: values.aliases, readonly: true });
+  } catch (e) {
+    return usageError(e instanceof Error ? e.message : String(e));
+  }
+  try {
+    const result = compare(db, question, {
+      by: by as ByKey[],
+      code: values.code,
+      department: values.department,
+      year: values.year ? Number(values.year) : undefined,
+      phase: values.phase as 'budget' | 'final' | undefined,
+    });
+    console.log(values.format === 'csv' ? formatCsv(result.columns, result.rows) : formatTable(result.columns, result.rows, result.numeric));
+    return 0;
+  } catch (e) {
+    return usageError(e instanceof Error ? e.message : String(e));
+  } finally {
+    db.close();
+  }
+}
+
+function usageError(message: string): number {
+  console.error(`yusuan compare: ${message}\n\n${COMPARE_USAGE}`);
+  return 2;
+}
