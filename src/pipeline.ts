@@ -3,8 +3,9 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { DocumentResult, Finding, Grid, TextLine } from './types.js';
+import type { DocumentResult, Finding, Grid, Page, TextLine, TextRun } from './types.js';
 import { extractPage, openPdf, PdfOpenError } from './extract/pdf.js';
+import { OcrPages, ocrFindings, type OcrPool } from './extract/ocr.js';
 import { parseTextDump } from './extract/textdump.js';
 import { layoutPage } from './layout/tables.js';
 import { gridTitle, markContinuations } from './layout/continuation.js';
@@ -17,7 +18,12 @@ import { validateDocument } from './validate/index.js';
 export { PIPELINE_VERSION } from './version.js';
 
 export interface ProcessOptions {
+  /** auto: OCR pages whose text layer is missing or unusable (default); force: every page; off: never. */
   ocr?: 'auto' | 'force' | 'off';
+  /** Size of the OCR worker pool when the pipeline makes its own (default: the number of cores). */
+  ocrJobs?: number;
+  /** A pool shared across documents (its workers start once per run); the caller closes it. */
+  ocrPool?: OcrPool;
 }
 
 /** Layout output of a whole document, before recognition. */
@@ -30,30 +36,55 @@ export interface DocumentLayout {
   layoutMs: number;
   /** Title lines at the foot of the last page read, waiting for the next page's first table. */
   footTitle?: { page: number; lines: TextLine[] };
+  /** Runs of the pages read by OCR (with their confidences), by page number. */
+  ocrRuns?: Map<number, TextRun[]>;
+  /** Info findings: which pages were read by OCR and why. */
+  ocrNotes?: Finding[];
 }
 
-async function layoutPdf(data: Uint8Array): Promise<DocumentLayout> {
+async function layoutPdf(data: Uint8Array, opts: ProcessOptions = {}): Promise<DocumentLayout> {
   const doc = await openPdf(data);
-  const out: DocumentLayout = { pages: doc.numPages, grids: [], lines: [], pageErrors: [], textRuns: 0, layoutMs: 0 };
+  const out: DocumentLayout = { pages: doc.numPages, grids: [], lines: [], pageErrors: [], textRuns: 0, layoutMs: 0, ocrRuns: new Map() };
+  const pageError = (n: number, e: unknown): Finding => ({
+    rule: 'extract.page_failed', severity: 'error', message: `第${n}页无法读取 / page ${n} could not be read: ${(e as Error).message}`,
+    page: n, box: null, expected: null, actual: null, tableIndex: null,
+  });
+  const ocr = new OcrPages(doc, { mode: opts.ocr ?? 'auto', jobs: opts.ocrJobs, pool: opts.ocrPool });
   try {
+    // Text layers first (fast); pages that need OCR are queued and read in the background meanwhile.
+    const text: (Page | null)[] = [];
     for (let n = 1; n <= doc.numPages; n++) {
       try {
         const page = await extractPage(doc, n);
-        out.textRuns += page.runs.length;
-        const tl = performance.now();
-        const lay = layoutPage(page);
-        carryFootTitle(out, lay, n);
-        out.layoutMs += performance.now() - tl;
-        out.grids.push(...lay.grids);
-        out.lines.push(...lay.lines);
+        text[n] = page;
+        await ocr.consider(page);
       } catch (e) {
-        out.pageErrors.push({
-          rule: 'extract.page_failed', severity: 'error', message: `第${n}页无法读取 / page ${n} could not be read: ${(e as Error).message}`,
-          page: n, box: null, expected: null, actual: null, tableIndex: null,
-        });
+        text[n] = null;
+        if (!(await ocr.considerFailed(n))) out.pageErrors.push(pageError(n, e));
       }
     }
+    for (let n = 1; n <= doc.numPages; n++) {
+      let page = text[n];
+      try {
+        if (ocr.has(n)) {
+          page = await ocr.page(n);
+          out.ocrRuns!.set(n, page.runs);
+        }
+      } catch (e) {
+        out.pageErrors.push({ ...pageError(n, e), rule: 'ocr.page_failed', message: `第${n}页无法识别 / page ${n} could not be OCR'd: ${(e as Error).message}` });
+      }
+      if (!page) continue;
+      out.textRuns += page.runs.length;
+      const tl = performance.now();
+      const lay = layoutPage(page);
+      carryFootTitle(out, lay, n);
+      out.layoutMs += performance.now() - tl;
+      out.grids.push(...lay.grids);
+      out.lines.push(...lay.lines);
+    }
+    out.ocrNotes = await ocr.notes();
   } finally {
+    await ocr.close();
     await doc.destroy();
   }
   return out;
@@ -85,7 +116,6 @@ function failed(base: Omit<DocumentResult, 'status' | 'error' | 'tables' | 'find
 
 /** Process one file (.pdf or .txt text dump). `data` may be given when the caller already read it. */
 export async function processFile(filePath: string, data?: Uint8Array, opts: ProcessOptions = {}): Promise<DocumentResult> {
-  void opts;
   const bytes = data ?? new Uint8Array(await fs.readFile(filePath));
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const fileName = path.basename(filePath);
@@ -100,7 +130,7 @@ export async function processFile(filePath: string, data?: Uint8Array, opts: Pro
       const dump = parseTextDump(text);
       layout = { pages: dump.pages, grids: dump.grids, lines: dump.lines, pageErrors: [], textRuns: dump.lines.length + dump.grids.length, layoutMs: 0 };
     } else {
-      layout = await layoutPdf(bytes);
+      layout = await layoutPdf(bytes, opts);
     }
   } catch (e) {
     if (e instanceof PdfOpenError) return failed(base, e.message);
@@ -109,7 +139,8 @@ export async function processFile(filePath: string, data?: Uint8Array, opts: Pro
   const t1 = performance.now();
   base.pages = layout.pages;
   if (layout.pages > 0 && layout.textRuns === 0) {
-    return failed({ ...base, timings: { ...base.timings, extractMs: t1 - t0 } }, `no text layer on any of its ${layout.pages} pages (image-only or scanned PDF); OCR is needed to read it`);
+    const why = opts.ocr === 'off' ? 'OCR is needed to read it (--ocr off)' : 'and OCR found no text either';
+    return failed({ ...base, timings: { ...base.timings, extractMs: t1 - t0 } }, `no text layer on any of its ${layout.pages} pages (image-only or scanned PDF); ${why}`);
   }
 
   markContinuations(layout.grids);
@@ -131,6 +162,7 @@ export async function processFile(filePath: string, data?: Uint8Array, opts: Pro
     return failed(base, 'not a budget or final-accounts disclosure: no budget table and no 部门预算/决算 wording found');
   }
   result.findings.push(...validateDocument(result));
+  if (layout.ocrRuns?.size) result.findings.push(...(layout.ocrNotes ?? []), ...ocrFindings(tables, layout.ocrRuns));
   if (layout.pageErrors.length > 0) result.status = 'partial';
   return result;
 }

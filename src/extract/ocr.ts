@@ -1,0 +1,511 @@
+// Scanned pages: render with pdfjs + @napi-rs/canvas, deskew, find ruling lines in the pixels, read
+// the words with tesseract.js (chi_sim from its npm package, nothing downloaded) → a Page with
+// source 'ocr' that goes through the same layout and recognition as a text page.
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { createCanvas } from '@napi-rs/canvas';
+import * as pdfjs from 'pdfjs-dist/legacy/build/pdf.mjs';
+import PQueue from 'p-queue';
+import Tesseract from 'tesseract.js';
+import type { Box, Finding, LineItem, Page, RecognizedTable, Rule, TextRun } from '../types.js';
+import type { PdfDocument } from './pdf.js';
+import { normalizeText } from './normalize.js';
+import { eraseLines, estimateSkew, findLines, otsuThreshold, rgbaToGray, rotateGray, thickenStrokes, toPgm, RASTER_SETTINGS, type GrayImage } from './raster.js';
+import { assessTextLayer, needsImageCheck, type TextLayerVerdict } from './textlayer.js';
+
+const require = createRequire(import.meta.url);
+
+/** Pages are rendered at this resolution for OCR (tesseract's LSTM models are trained near 300 DPI). */
+export const OCR_DPI = 300;
+/** An amount read with a word confidence below this (0–100) gets an `ocr.low_confidence` finding. */
+export const LOW_CONFIDENCE = 80;
+/** OCR words on one line closer than this (× font size) are one run, as in the text path. */
+const RUN_JOIN_GAP = 0.3;
+/** Pieces of one number split by tesseract at a separator are at most this far apart (× font size). */
+const NUMBER_JOIN_GAP = 0.45;
+/** Glyph box height as a share of the font size: Han characters fill the em, digits about 0.72 of it. */
+const HAN_HEIGHT = 0.92;
+const DIGIT_HEIGHT = 0.72;
+/** Pages wider or taller than this many pixels at OCR_DPI are rendered at a lower resolution (A2 and up). */
+const MAX_PIXELS_SIDE = 7000;
+
+/** Image preparation before tesseract (measured with bench/ocr.ts). */
+export const OCR_SETTINGS = {
+  /** Paint found ruling lines white: tesseract otherwise reads rules as | 一 “ and merges cells. */
+  eraseRules: true,
+  /** Thicken strokes by a pixel: thin Song strokes are misread (支 → 文) at 300 DPI without it. */
+  thicken: true,
+};
+
+export type OcrMode = 'auto' | 'force' | 'off';
+
+/** Where tesseract.js finds its files: all inside node_modules, so nothing is fetched. */
+export function tesseractPaths(): { langPath: string; workerPath: string; corePath: string } {
+  const dataRoot = path.dirname(require.resolve('@tesseract.js-data/chi_sim/package.json'));
+  const tessRoot = path.dirname(require.resolve('tesseract.js/package.json'));
+  const coreRoot = path.dirname(require.resolve('tesseract.js-core/package.json'));
+  return {
+    langPath: path.join(dataRoot, '4.0.0_best_int'),
+    workerPath: path.join(tessRoot, 'src', 'worker-script', 'node', 'index.js'),
+    corePath: coreRoot,
+  };
+}
+
+export function defaultOcrJobs(): number {
+  const n = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return Math.max(1, Math.min(n, 8));
+}
+
+interface OcrWord {
+  text: string;
+  confidence: number;
+  bbox: { x0: number; y0: number; x1: number; y1: number };
+  line: number; // index of the tesseract line it belongs to
+}
+
+/**
+ * A pool of tesseract.js workers, each started once (loading chi_sim takes about a second) and
+ * reused for every page of every document until `close()`.
+ */
+export class OcrPool {
+  private workers: Tesseract.Worker[] = [];
+  private idle: Tesseract.Worker[] = [];
+  private waiting: ((w: Tesseract.Worker) => void)[] = [];
+  private starting: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(readonly size = defaultOcrJobs(), readonly dpi = OCR_DPI) {}
+
+  private start(): Promise<void> {
+    this.starting ??= (async () => {
+      const { langPath, workerPath, corePath } = tesseractPaths();
+      const made = await Promise.all(Array.from({ length: this.size }, async () => {
+        const w = await Tesseract.createWorker('chi_sim', Tesseract.OEM.LSTM_ONLY, {
+          langPath, workerPath, corePath, gzip: true, cacheMethod: 'none', logger: () => {},
+          errorHandler: () => {},
+        });
+        await w.setParameters({
+          tessedit_pageseg_mode: Tesseract.PSM.AUTO, // PSM 6 (one block) garbles ruled tables
+          user_defined_dpi: String(this.dpi), // without it the error rate is tens of times higher
+          preserve_interword_spaces: '0',
+        });
+        return w;
+      }));
+      this.workers.push(...made);
+      this.idle.push(...made);
+    })();
+    return this.starting;
+  }
+
+  /** Words of a grey image (PGM bytes), with pixel boxes and confidences. */
+  async recognize(image: Uint8Array): Promise<OcrWord[]> {
+    if (this.closed) throw new Error('OCR pool is closed');
+    await this.start();
+    const w = this.idle.pop() ?? (await new Promise<Tesseract.Worker>((res) => this.waiting.push(res)));
+    try {
+      const { data } = await w.recognize(Buffer.from(image.buffer, image.byteOffset, image.byteLength), {}, { blocks: true, text: false });
+      const words: OcrWord[] = [];
+      let line = 0;
+      for (const b of data.blocks ?? []) {
+        for (const p of b.paragraphs) {
+          for (const l of p.lines) {
+            for (const wd of l.words) words.push({ text: wd.text, confidence: wd.confidence, bbox: wd.bbox, line });
+            line++;
+          }
+        }
+      }
+      return words;
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next(w);
+      else this.idle.push(w);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.starting) await this.starting.catch(() => {});
+    await Promise.all(this.workers.map((w) => w.terminate().catch(() => {})));
+    this.workers = [];
+    this.idle = [];
+  }
+}
+
+/** The page as displayed (after /Rotate), rendered on white at `dpi`, as a grey image. */
+export async function renderPageGray(doc: PdfDocument, pageNumber: number, dpi = OCR_DPI): Promise<{ img: GrayImage; scale: number; width: number; height: number; rotation: number }> {
+  const page = await doc.getPage(pageNumber);
+  try {
+    const base = page.getViewport({ scale: 1 });
+    let scale = dpi / 72;
+    const side = Math.max(base.width, base.height) * scale;
+    if (side > MAX_PIXELS_SIDE) scale *= MAX_PIXELS_SIDE / side;
+    const vp = page.getViewport({ scale });
+    const w = Math.ceil(vp.width), h = Math.ceil(vp.height);
+    const canvas = createCanvas(w, h);
+    const ctx = canvas.getContext('2d');
+    ctx.fillStyle = '#ffffff';
+    ctx.fillRect(0, 0, w, h);
+    await page.render({ canvas: canvas as unknown as HTMLCanvasElement, canvasContext: ctx as unknown as CanvasRenderingContext2D, viewport: vp, background: '#ffffff' }).promise;
+    const rgba = ctx.getImageData(0, 0, w, h).data;
+    return { img: rgbaToGray(rgba, w, h), scale, width: base.width, height: base.height, rotation: page.rotate };
+  } finally {
+    page.cleanup();
+  }
+}
+
+/** Size in pixels of the largest image a page paints (0 when none): a page-sized one is a scan. */
+export async function largestImagePixels(doc: PdfDocument, pageNumber: number): Promise<number> {
+  const page = await doc.getPage(pageNumber);
+  try {
+    const ops = await page.getOperatorList();
+    let max = 0;
+    const OPS = pdfjs.OPS;
+    for (let i = 0; i < ops.fnArray.length; i++) {
+      const fn = ops.fnArray[i];
+      const args = ops.argsArray[i] as unknown[] | null;
+      if (fn === OPS.paintImageXObject || fn === OPS.paintImageXObjectRepeat) {
+        const w = Number(args?.[1]) || 0, h = Number(args?.[2]) || 0;
+        max = Math.max(max, w * h);
+      } else if (fn === OPS.paintInlineImageXObject || fn === OPS.paintImageMaskXObject) {
+        const img = args?.[0] as { width?: number; height?: number } | undefined;
+        max = Math.max(max, (img?.width ?? 0) * (img?.height ?? 0));
+      }
+    }
+    return max;
+  } finally {
+    page.cleanup();
+  }
+}
+
+/** Decide for one page extracted by the text path. */
+export async function textLayerVerdict(doc: PdfDocument, page: Page): Promise<TextLayerVerdict> {
+  const pixels = needsImageCheck(page) ? await largestImagePixels(doc, page.number) : undefined;
+  return assessTextLayer(page, pixels);
+}
+
+export interface OcrPageResult {
+  page: Page;
+  skewDegrees: number;
+  ms: { render: number; raster: number; ocr: number };
+}
+
+/** Render, deskew, find rules, erase them, OCR: one page as a Page with source 'ocr'. */
+export async function ocrPage(doc: PdfDocument, pageNumber: number, pool: OcrPool): Promise<OcrPageResult> {
+  const t0 = performance.now();
+  const r = await renderPageGray(doc, pageNumber, pool.dpi);
+  const t1 = performance.now();
+  let img = r.img;
+  const threshold = otsuThreshold(img);
+  const skew = estimateSkew(img, threshold);
+  if (Math.abs(skew) >= RASTER_SETTINGS.minDeskew) img = rotateGray(img, skew);
+  const dpi = r.scale * 72;
+  const lines = findLines(img, dpi, threshold);
+  if (OCR_SETTINGS.eraseRules) eraseLines(img, [...lines.h, ...lines.v]);
+  if (OCR_SETTINGS.thicken) img = thickenStrokes(img);
+  const pgm = toPgm(img);
+  const t2 = performance.now();
+  const words = await pool.recognize(pgm);
+  const t3 = performance.now();
+  const k = 1 / r.scale;
+  const rules: Rule[] = [...lines.h, ...lines.v].map((l) => ({ x0: l.x0 * k, y0: l.y0 * k, x1: l.x1 * k, y1: l.y1 * k, width: l.thickness * k }));
+  return {
+    page: { number: pageNumber, width: r.width, height: r.height, rotation: r.rotation, runs: wordsToRuns(words, k), rules, source: 'ocr' },
+    skewDegrees: skew,
+    ms: { render: t1 - t0, raster: t2 - t1, ocr: t3 - t2 },
+  };
+}
+
+function wordSize(text: string, heightPt: number): number {
+  return /\p{Script=Han}/u.test(text) ? heightPt / HAN_HEIGHT : heightPt / DIGIT_HEIGHT;
+}
+
+/**
+ * OCR words → runs in PDF points: words of one tesseract line join when the gap between them is
+ * below RUN_JOIN_GAP em (Han words), as pdf.ts joins text pieces. A run's confidence is its
+ * lowest word's.
+ */
+export function wordsToRuns(words: OcrWord[], pointsPerPixel: number): TextRun[] {
+  const byLine = new Map<number, OcrWord[]>();
+  for (let w of words) {
+    const fixed = cleanWord(w.text);
+    const text = normalizeText(fixed);
+    if (!text) continue;
+    // A lookalike letter read inside a number was replaced: say so through the confidence.
+    if (fixed !== w.text && /\d/.test(text)) w = { ...w, confidence: Math.min(w.confidence, LOW_CONFIDENCE - 1) };
+    (byLine.get(w.line) ?? byLine.set(w.line, []).get(w.line)!).push({ ...w, text });
+  }
+  const runs: TextRun[] = [];
+  for (const ws of byLine.values()) {
+    ws.sort((a, b) => a.bbox.x0 - b.bbox.x0);
+    let cur: { text: string; box: Box; size: number; conf: number } | null = null;
+    for (const w of ws) {
+      const box: Box = [w.bbox.x0 * pointsPerPixel, w.bbox.y0 * pointsPerPixel, w.bbox.x1 * pointsPerPixel, w.bbox.y1 * pointsPerPixel];
+      const size = wordSize(w.text, box[3] - box[1]);
+      const gap = box[0] - (cur?.box[2] ?? -Infinity);
+      const numeric = cur !== null && NUMERIC.test(cur.text) && NUMERIC.test(w.text);
+      // Pieces of one number (tesseract splits "17, 981. 68" at its separators) are closer than
+      // NUMBER_JOIN_GAP em; two amounts in neighbouring columns never are.
+      if (cur && (numeric ? gap <= NUMBER_JOIN_GAP * Math.max(cur.size, size) : gap <= RUN_JOIN_GAP * Math.max(cur.size, size))) {
+        // Words this close are one piece of text: Han joins anything without a space, as printed.
+        const glue = numeric || /[\p{Script=Han}：:（）()、]$/u.test(cur.text) || /^[\p{Script=Han}：:（）()、]/u.test(w.text) ? '' : ' ';
+        cur.text = normalizeText(cur.text + glue + w.text);
+        cur.box = [cur.box[0], Math.min(cur.box[1], box[1]), Math.max(cur.box[2], box[2]), Math.max(cur.box[3], box[3])];
+        cur.size = Math.max(cur.size, size);
+        cur.conf = Math.min(cur.conf, w.confidence);
+      } else {
+        if (cur) runs.push(toRun(cur));
+        cur = { text: w.text, box, size, conf: w.confidence };
+      }
+    }
+    if (cur) runs.push(toRun(cur));
+  }
+  return runs;
+}
+
+/**
+ * Characters chi_sim confuses in the budget vocabulary, fixed only in contexts where the misread
+ * never occurs in these documents (文出 is not a word; 支出 is in every table title).
+ */
+const CONFUSIONS: [RegExp, string][] = [
+  [/文出/g, '支出'],
+  [/收文(?=预算|决算|总表|总计|合计)/g, '收支'],
+  [/文付/g, '支付'],
+  [/^[歼球欺软]$/, '款'], // the 款 of a 类/款/项 code header, alone in its cell
+];
+
+/**
+ * Undo two habits of the chi_sim model: a quote mark invented at the start of a table label (an
+ * opening quote with no closing one, or a closing quote first), and letters that look like digits
+ * inside a number (0l → 01, 1O.00 → 10.00). A changed number keeps a low confidence (see above).
+ */
+export function cleanWord(text: string): string {
+  // Bars at a word's edge are what is left of a ruling line, never text.
+  let t = text.replace(/^[|｜¦]+|[|｜¦]+$/g, '');
+  for (const [re, to] of CONFUSIONS) t = t.replace(re, to);
+  if (/^[“"‘']/.test(t) && !/[”"’']/.test(t.slice(1))) t = t.slice(1);
+  if (/^[”’]/.test(t)) t = t.slice(1);
+  if (/^[\dOoIl|\],.\-]+$/.test(t) && /\d/.test(t) && (t.match(/\d/g)?.length ?? 0) >= t.length / 2) {
+    t = t.replace(/[Oo]/g, '0').replace(/[Il|\]]/g, '1');
+  }
+  return t;
+}
+
+const NUMERIC = /^[-−]?[\d,.]+$/;
+
+function toRun(c: { text: string; box: Box; size: number; conf: number }): TextRun {
+  let text = c.text;
+  for (const [re, to] of CONFUSIONS) text = text.replace(re, to);
+  // Glyph boxes are tight; widen vertically to the em box the text path reports.
+  const cy = (c.box[1] + c.box[3]) / 2;
+  return { text, box: [c.box[0], cy - 0.5 * c.size, c.box[2], cy + 0.5 * c.size], fontSize: c.size, confidence: Math.round(c.conf * 10) / 10 };
+}
+
+// ------------------------------------------------------------------------------------------------
+// Findings on amounts read by OCR: low confidence, and sums that would hold with one digit changed.
+
+const centreIn = (b: Box, r: TextRun) => {
+  const cx = (r.box[0] + r.box[2]) / 2, cy = (r.box[1] + r.box[3]) / 2;
+  return cx >= b[0] && cx <= b[2] && cy >= b[1] && cy <= b[3];
+};
+
+/** The OCR confidence of an item's amount: the lowest of the runs in its cell that hold digits. */
+export function itemConfidence(item: LineItem, pageRuns: TextRun[]): number | null {
+  const confs = pageRuns.filter((r) => r.confidence !== undefined && /\d/.test(r.text) && centreIn(item.box, r)).map((r) => r.confidence!);
+  return confs.length ? Math.min(...confs) : null;
+}
+
+/** Digits of a printed amount and how many of them are decimals. */
+function printedDigits(text: string): { digits: string; dec: number } | null {
+  const t = text.normalize('NFKC').replace(/[,\s]/g, '').replace(/^[-−(]|\)$/g, '');
+  const m = /^(\d*)(?:\.(\d+))?$/.exec(t);
+  if (!m || (!m[1] && !m[2])) return null;
+  return { digits: (m[1] ?? '') + (m[2] ?? ''), dec: (m[2] ?? '').length };
+}
+
+/** Fen per printed unit of a table: 100 for 元, 1,000,000 for 万元. */
+function fenPerUnit(unit: string | null): number {
+  if (unit && unit.includes('亿')) return 10_000_000_000;
+  if (unit && unit.includes('万')) return 1_000_000;
+  if (unit && unit.includes('千')) return 100_000;
+  return 100;
+}
+
+/**
+ * If adding `deltaFen` to the item's amount changes exactly one printed digit, the printed text it
+ * would then have; else null.
+ */
+export function oneDigitChange(amountText: string, amountFen: number, deltaFen: number, unit: string | null): string | null {
+  const p = printedDigits(amountText);
+  if (!p || amountFen < 0) return null;
+  const perPrinted = fenPerUnit(unit) / 10 ** p.dec; // fen per unit of the last printed digit
+  if (!Number.isInteger(perPrinted) || perPrinted <= 0 || deltaFen % perPrinted !== 0) return null;
+  const from = BigInt(p.digits);
+  const to = from + BigInt(deltaFen / perPrinted);
+  if (to < 0n) return null;
+  const a = from.toString().padStart(p.digits.length, '0');
+  const b = to.toString().padStart(p.digits.length, '0');
+  if (a.length !== b.length) return null;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) diff++;
+  if (diff !== 1) return null;
+  const int = b.slice(0, b.length - p.dec).replace(/^0+(?=\d)/, '') || '0';
+  return p.dec ? `${int}.${b.slice(b.length - p.dec)}` : int;
+}
+
+/** class = Σ款 and 款 = Σ项 per column, in OCR'd tables (the relations validate/sums.ts checks). */
+function hierarchyChecks(t: RecognizedTable): { parent: LineItem; children: LineItem[]; diff: number }[] {
+  const out: { parent: LineItem; children: LineItem[]; diff: number }[] = [];
+  const byCol = new Map<string, LineItem[]>();
+  for (const it of t.items) {
+    const k = it.columnKey + '|' + it.columnLabel;
+    (byCol.get(k) ?? byCol.set(k, []).get(k)!).push(it);
+  }
+  for (const items of byCol.values()) {
+    for (const sys of ['func', 'econ'] as const) {
+      const code = (i: LineItem) => (sys === 'func' ? i.funcCode : i.econCode);
+      const coded = items.filter((i) => code(i));
+      const counts = new Map<string, number>();
+      coded.forEach((i) => counts.set(code(i)!, (counts.get(code(i)!) ?? 0) + 1));
+      for (const parent of coded) {
+        const c = code(parent)!;
+        if (c.length >= 7 || counts.get(c) !== 1) continue;
+        const children = coded.filter((i) => code(i)!.length === c.length + 2 && code(i)!.startsWith(c));
+        if (!children.length) continue;
+        out.push({ parent, children, diff: parent.amountFen - children.reduce((s, i) => s + i.amountFen, 0) });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Findings for amounts read by OCR. Nothing is corrected: a suspect digit is reported with the value
+ * that would make the sum hold as `expected`, and the stored amount stays as read.
+ */
+export function ocrFindings(tables: RecognizedTable[], ocrRuns: Map<number, TextRun[]>): Finding[] {
+  const out: Finding[] = [];
+  tables.forEach((t, ti) => {
+    if (t.source !== 'ocr') return;
+    for (const it of t.items) {
+      const conf = itemConfidence(it, ocrRuns.get(it.page) ?? []);
+      if (conf !== null && conf < LOW_CONFIDENCE) {
+        out.push({
+          rule: 'ocr.low_confidence', severity: 'warning',
+          message: `第${it.page}页 ${it.label}（${it.columnLabel}）金额 ${it.amountText} 识别置信度低（${conf}）/ amount read by OCR with low confidence ${conf}; check the scan`,
+          page: it.page, box: it.box, expected: null, actual: it.amountText, tableIndex: ti,
+        });
+      }
+    }
+    const perPrinted = fenPerUnit(t.unit) / 100; // one printed 分: a rounding difference, not a misread
+    for (const c of hierarchyChecks(t)) {
+      if (c.diff === 0 || Math.abs(c.diff) <= perPrinted * c.children.length) continue;
+      const candidates: { item: LineItem; text: string }[] = [];
+      const p = oneDigitChange(c.parent.amountText, c.parent.amountFen, -c.diff, t.unit);
+      if (p) candidates.push({ item: c.parent, text: p });
+      for (const ch of c.children) {
+        const s = oneDigitChange(ch.amountText, ch.amountFen, c.diff, t.unit);
+        if (s) candidates.push({ item: ch, text: s });
+      }
+      for (const cand of candidates) {
+        const code = c.parent.funcCode ?? c.parent.econCode;
+        out.push({
+          rule: 'ocr.digit_suspect', severity: 'warning',
+          message: `${cand.item.label}（${cand.item.columnLabel}）OCR 读作 ${cand.item.amountText}；若为 ${cand.text}，${code} 与其下级科目之和相符（仅差一位数字）/ ` +
+            `the sum under ${code} would hold if this amount read ${cand.text} (one digit differs)${candidates.length > 1 ? `; ${candidates.length} amounts could explain it` : ''}`,
+          page: cand.item.page, box: cand.item.box, expected: cand.text, actual: cand.item.amountText, tableIndex: ti,
+        });
+      }
+    }
+  });
+  return out;
+}
+
+// ------------------------------------------------------------------------------------------------
+// One document's OCR: which pages, read in the background in page order, a bounded number at a time.
+
+export interface OcrPagesOptions {
+  mode: OcrMode;
+  /** Pool size when no pool is given. */
+  jobs?: number;
+  /** A shared pool (not closed here). */
+  pool?: OcrPool;
+}
+
+export class OcrPages {
+  private readonly tasks = new Map<number, Promise<OcrPageResult>>();
+  readonly verdicts = new Map<number, TextLayerVerdict>();
+  private pool: OcrPool | null;
+  private readonly ownPool: boolean;
+  private readonly queue: PQueue;
+
+  constructor(private readonly doc: PdfDocument, private readonly opts: OcrPagesOptions) {
+    this.pool = opts.pool ?? null;
+    this.ownPool = !opts.pool;
+    // Render one page ahead of each worker, no more: a 300 DPI page is tens of MB while in flight.
+    this.queue = new PQueue({ concurrency: (opts.pool?.size ?? opts.jobs ?? defaultOcrJobs()) + 1 });
+  }
+
+  /** Look at a page read by the text path; queue it for OCR when its text layer will not do. */
+  async consider(page: Page): Promise<void> {
+    if (this.opts.mode === 'off') return;
+    const v: TextLayerVerdict = this.opts.mode === 'force'
+      ? { usable: false, reason: 'ok', detail: 'OCR forced (--ocr force)' }
+      : await textLayerVerdict(this.doc, page);
+    this.verdicts.set(page.number, v);
+    if (!v.usable) this.schedule(page.number);
+  }
+
+  /** A page the text path could not read at all: try OCR. Returns whether it was queued. */
+  async considerFailed(pageNumber: number): Promise<boolean> {
+    if (this.opts.mode === 'off') return false;
+    this.verdicts.set(pageNumber, { usable: false, reason: 'none', detail: 'text extraction failed' });
+    this.schedule(pageNumber);
+    return true;
+  }
+
+  private schedule(n: number): void {
+    this.pool ??= new OcrPool(this.opts.jobs ?? defaultOcrJobs());
+    const pool = this.pool;
+    const task = this.queue.add(() => ocrPage(this.doc, n, pool)) as Promise<OcrPageResult>;
+    task.catch(() => {}); // awaited in page(); keep an early failure from being unhandled
+    this.tasks.set(n, task);
+  }
+
+  has(n: number): boolean {
+    return this.tasks.has(n);
+  }
+
+  async result(n: number): Promise<OcrPageResult> {
+    const t = this.tasks.get(n);
+    if (!t) throw new Error(`page ${n} was not queued for OCR`);
+    return t;
+  }
+
+  async page(n: number): Promise<Page> {
+    return (await this.result(n)).page;
+  }
+
+  /** An info finding per OCR'd page: why it was read by OCR, and the skew corrected. */
+  async notes(): Promise<Finding[]> {
+    const out: Finding[] = [];
+    for (const [n, t] of this.tasks) {
+      const r = await t.catch(() => null);
+      if (!r) continue;
+      const v = this.verdicts.get(n);
+      out.push({
+        rule: 'ocr.page', severity: 'info',
+        message: `第${n}页经 OCR 识别 / page ${n} read by OCR: ${v?.detail ?? 'forced'}${Math.abs(r.skewDegrees) >= RASTER_SETTINGS.minDeskew ? `; deskewed by ${r.skewDegrees}°` : ''}`,
+        page: n, box: null, expected: null, actual: v?.reason ?? null, tableIndex: null,
+      });
+    }
+    return out;
+  }
+
+  /** Wait for queued pages (the document is destroyed next), and close the pool if it is ours. */
+  async close(): Promise<void> {
+    this.queue.clear();
+    await Promise.allSettled([...this.tasks.values()]);
+    if (this.ownPool && this.pool) await this.pool.close();
+  }
+}

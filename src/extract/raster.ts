@@ -1,0 +1,278 @@
+// Page images: grey conversion, skew estimation and correction, ruling lines found in the pixels.
+// Pure functions over a plain grey image (0 = black … 255 = white); no canvas, no pdfjs.
+
+export interface GrayImage {
+  width: number;
+  height: number;
+  data: Uint8Array; // row-major, one byte per pixel
+}
+
+/** A ruling line found in an image, in pixels: a horizontal (y0 = y1) or vertical (x0 = x1) centre line. */
+export interface PixelLine {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+  thickness: number;
+}
+
+/** Settings of the image line finder and deskew, in points (scaled to pixels by the DPI). */
+export const RASTER_SETTINGS = {
+  /** Horizontal dark runs at least this long are rules (a Han stroke is at most about 1 em ≈ 12 pt). */
+  minHorizontal: 30,
+  /** Vertical runs at least this long may be rules; they must also touch a horizontal rule. */
+  minVertical: 14,
+  /** Gaps up to this inside a run are bridged (JPEG ringing, scan noise, dashed joins). */
+  runGap: 0.75,
+  /** A run must be dark over at least this share of its length. */
+  runFill: 0.9,
+  /** Lines thicker than this are filled areas or bold glyph blocks, not rules. */
+  maxThickness: 4,
+  /** A vertical candidate's end must come within this of a horizontal rule (or cross one). */
+  touch: 3,
+  /** Skews below this (degrees) are left alone: they do not disturb the line finder or tesseract. */
+  minDeskew: 0.15,
+  /** Skews are searched up to this (degrees) each way. */
+  maxSkew: 5,
+};
+
+export function rgbaToGray(rgba: Uint8Array | Uint8ClampedArray, width: number, height: number): GrayImage {
+  const n = width * height;
+  const data = new Uint8Array(n);
+  for (let i = 0, j = 0; i < n; i++, j += 4) {
+    // Rec. 601 luma, integer arithmetic; transparent pixels count as white paper.
+    const a = rgba[j + 3];
+    const y = (rgba[j] * 77 + rgba[j + 1] * 150 + rgba[j + 2] * 29) >> 8;
+    data[i] = a === 255 ? y : 255 - (((255 - y) * a) >> 8);
+  }
+  return { width, height, data };
+}
+
+/** Otsu's threshold over the grey histogram, clamped so that a blank page does not turn into noise. */
+export function otsuThreshold(img: GrayImage): number {
+  const hist = new Float64Array(256);
+  for (let i = 0; i < img.data.length; i++) hist[img.data[i]]++;
+  const total = img.data.length;
+  let sumAll = 0;
+  for (let t = 0; t < 256; t++) sumAll += t * hist[t];
+  let wB = 0, sumB = 0, best = 0, bestT = 128;
+  for (let t = 0; t < 256; t++) {
+    wB += hist[t];
+    if (wB === 0) continue;
+    const wF = total - wB;
+    if (wF === 0) break;
+    sumB += t * hist[t];
+    const mB = sumB / wB, mF = (sumAll - sumB) / wF;
+    const between = wB * wF * (mB - mF) * (mB - mF);
+    if (between > best) { best = between; bestT = t; }
+  }
+  return Math.min(200, Math.max(60, bestT));
+}
+
+/**
+ * Skew of the page content in degrees (positive: rotated clockwise as displayed), by the angle that
+ * makes the row profile of dark pixels sharpest (text lines and rules line up with pixel rows).
+ */
+export function estimateSkew(img: GrayImage, threshold = otsuThreshold(img), maxDeg = RASTER_SETTINGS.maxSkew): number {
+  // Dark pixels on a coarse grid (every 2nd pixel of every 2nd row) keep this cheap.
+  const step = 2;
+  const xs: number[] = [], ys: number[] = [];
+  for (let y = 0; y < img.height; y += step) {
+    const row = y * img.width;
+    for (let x = 0; x < img.width; x += step) if (img.data[row + x] < threshold) { xs.push(x); ys.push(y); }
+  }
+  if (xs.length < 100) return 0;
+  const bins = new Float64Array(Math.ceil(img.height / step) + Math.ceil(img.width / step) + 4);
+  const offset = Math.ceil(img.width / step) + 2;
+  const score = (deg: number): number => {
+    bins.fill(0);
+    const t = Math.tan((deg * Math.PI) / 180);
+    for (let i = 0; i < xs.length; i++) bins[Math.round((ys[i] - xs[i] * t) / step) + offset]++;
+    let s = 0;
+    for (let i = 0; i < bins.length; i++) s += bins[i] * bins[i];
+    return s;
+  };
+  let best = 0, bestScore = score(0);
+  for (let d = -maxDeg; d <= maxDeg + 1e-9; d += 0.2) {
+    const s = score(d);
+    if (s > bestScore) { bestScore = s; best = d; }
+  }
+  const coarse = best;
+  for (let d = coarse - 0.2; d <= coarse + 0.2 + 1e-9; d += 0.02) {
+    const s = score(d);
+    if (s > bestScore) { bestScore = s; best = d; }
+  }
+  return Math.round(best * 100) / 100;
+}
+
+/** The image turned by -deg about its centre (undoes a clockwise skew of deg), bilinear, white outside. */
+export function rotateGray(img: GrayImage, deg: number): GrayImage {
+  const { width: w, height: h, data } = img;
+  const out = new Uint8Array(w * h);
+  const a = (deg * Math.PI) / 180;
+  const c = Math.cos(a), s = Math.sin(a);
+  const cx = (w - 1) / 2, cy = (h - 1) / 2;
+  for (let y = 0; y < h; y++) {
+    const dy = y - cy;
+    // Source = centre + R(deg)·(p − centre).
+    let sx = cx - dy * s - cx * c;
+    let sy = cy + dy * c - cx * s;
+    const o = y * w;
+    for (let x = 0; x < w; x++, sx += c, sy += s) {
+      const x0 = Math.floor(sx), y0 = Math.floor(sy);
+      if (x0 < 0 || y0 < 0 || x0 + 1 >= w || y0 + 1 >= h) { out[o + x] = 255; continue; }
+      const fx = sx - x0, fy = sy - y0;
+      const i = y0 * w + x0;
+      const top = data[i] + (data[i + 1] - data[i]) * fx;
+      const bot = data[i + w] + (data[i + w + 1] - data[i + w]) * fx;
+      out[o + x] = top + (bot - top) * fy + 0.5;
+    }
+  }
+  return { width: w, height: h, data: out };
+}
+
+interface Segment { pos: number; a: number; b: number }
+
+/** Dark runs along one axis: `along` pixels per line, `across` lines; gaps up to `gap` bridged. */
+function runs(img: GrayImage, threshold: number, horizontal: boolean, minLen: number, gap: number, fill: number): Segment[] {
+  const { width: w, height: h, data } = img;
+  const lines = horizontal ? h : w, along = horizontal ? w : h;
+  const out: Segment[] = [];
+  for (let p = 0; p < lines; p++) {
+    let start = -1, last = -1, dark = 0;
+    for (let q = 0; q <= along; q++) {
+      const v = q < along ? data[horizontal ? p * w + q : q * w + p] : 255;
+      if (v < threshold) {
+        if (start < 0) { start = q; dark = 0; }
+        last = q; dark++;
+      } else if (start >= 0 && q - last > gap) {
+        const len = last - start + 1;
+        if (len >= minLen && dark >= fill * len) out.push({ pos: p, a: start, b: last });
+        start = -1;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Join runs on neighbouring pixel lines into lines: a rule 3 px thick gives 3 runs, and a rule
+ * skewed by a fraction of a degree steps from one pixel line to the next along its length.
+ */
+function joinRuns(segs: Segment[], gap: number): { pos0: number; pos1: number; a: number; b: number; weighted: number; len: number }[] {
+  const groups: { pos0: number; pos1: number; a: number; b: number; weighted: number; len: number; open: Segment[] }[] = [];
+  const active: typeof groups = [];
+  let cur = -1;
+  let prevActive: typeof groups = [];
+  for (const s of segs) {
+    if (s.pos !== cur) {
+      // Groups that did not grow on the previous pixel line are closed.
+      prevActive = active.filter((g) => g.pos1 >= s.pos - 1);
+      active.length = 0;
+      active.push(...prevActive);
+      cur = s.pos;
+    }
+    const hit = active.filter((g) => g.pos1 >= s.pos - 1 && g.open.some((o) => o.pos >= s.pos - 1 && s.a <= o.b + gap && s.b >= o.a - gap));
+    let g = hit[0];
+    if (!g) {
+      g = { pos0: s.pos, pos1: s.pos, a: s.a, b: s.b, weighted: 0, len: 0, open: [] };
+      groups.push(g);
+      active.push(g);
+    }
+    for (const other of hit.slice(1)) {
+      // Two groups bridged by this run become one.
+      g.pos0 = Math.min(g.pos0, other.pos0); g.a = Math.min(g.a, other.a); g.b = Math.max(g.b, other.b);
+      g.weighted += other.weighted; g.len += other.len; g.open.push(...other.open);
+      other.len = -1;
+      active.splice(active.indexOf(other), 1);
+    }
+    g.pos1 = Math.max(g.pos1, s.pos);
+    g.a = Math.min(g.a, s.a); g.b = Math.max(g.b, s.b);
+    const l = s.b - s.a + 1;
+    g.weighted += s.pos * l; g.len += l;
+    g.open = g.open.filter((o) => o.pos >= s.pos - 1);
+    g.open.push(s);
+  }
+  return groups.filter((g) => g.len > 0).map(({ open: _open, ...rest }) => rest);
+}
+
+/**
+ * Ruling lines of an image: long horizontal and vertical runs of dark pixels. Verticals are kept only
+ * where they meet a horizontal (a table's column rule), which drops long glyph strokes.
+ */
+export function findLines(img: GrayImage, dpi: number, threshold = otsuThreshold(img), settings = RASTER_SETTINGS): { h: PixelLine[]; v: PixelLine[] } {
+  const px = dpi / 72;
+  const gap = Math.max(1, Math.round(settings.runGap * px));
+  const maxThick = settings.maxThickness * px;
+  const build = (horizontal: boolean, minLen: number): PixelLine[] => {
+    const groups = joinRuns(runs(img, threshold, horizontal, Math.round(minLen * px), gap, settings.runFill), gap);
+    const out: PixelLine[] = [];
+    for (const g of groups) {
+      const length = g.b - g.a + 1;
+      // Thickness: covered area over length; the drift of a slightly skewed line adds to the extent, not the area.
+      const thickness = g.len / length;
+      const drift = length * Math.tan((0.5 * Math.PI) / 180);
+      if (thickness > maxThick || g.pos1 - g.pos0 + 1 > maxThick + drift) continue;
+      if (length < minLen * px) continue;
+      const pos = g.weighted / g.len;
+      out.push(horizontal
+        ? { x0: g.a, x1: g.b, y0: pos, y1: pos, thickness }
+        : { x0: pos, x1: pos, y0: g.a, y1: g.b, thickness });
+    }
+    return out;
+  };
+  const h = build(true, settings.minHorizontal);
+  const touch = settings.touch * px;
+  const v = build(false, settings.minVertical).filter((l) =>
+    h.some((r) => l.x0 >= r.x0 - touch && l.x0 <= r.x1 + touch && r.y0 >= l.y0 - touch && r.y0 <= l.y1 + touch));
+  return { h, v };
+}
+
+/** Paint the lines white (with a pixel of margin), so that the OCR engine sees only the text. */
+export function eraseLines(img: GrayImage, lines: PixelLine[]): void {
+  const { width: w, height: h, data } = img;
+  for (const l of lines) {
+    const horizontal = l.y0 === l.y1;
+    const half = Math.ceil(l.thickness / 2) + 1;
+    if (horizontal) {
+      const y0 = Math.max(0, Math.round(l.y0) - half), y1 = Math.min(h - 1, Math.round(l.y0) + half);
+      for (let y = y0; y <= y1; y++) {
+        for (let x = Math.max(0, Math.floor(l.x0)); x <= Math.min(w - 1, Math.ceil(l.x1)); x++) data[y * w + x] = 255;
+      }
+    } else {
+      const x0 = Math.max(0, Math.round(l.x0) - half), x1 = Math.min(w - 1, Math.round(l.x0) + half);
+      for (let y = Math.max(0, Math.floor(l.y0)); y <= Math.min(h - 1, Math.ceil(l.y1)); y++) {
+        for (let x = x0; x <= x1; x++) data[y * w + x] = 255;
+      }
+    }
+  }
+}
+
+/** A binary PGM (P5): a format tesseract's image reader takes without any encoding cost. */
+export function toPgm(img: GrayImage): Uint8Array {
+  const header = Buffer.from(`P5\n${img.width} ${img.height}\n255\n`, 'latin1');
+  const out = new Uint8Array(header.length + img.data.length);
+  out.set(header, 0);
+  out.set(img.data, header.length);
+  return out;
+}
+
+/**
+ * Thicken dark strokes by one pixel (a 2×2 minimum filter). Thin Song-style strokes rendered at
+ * 300 DPI lose the short vertical of 支, which tesseract then reads as 文; one pixel restores it.
+ */
+export function thickenStrokes(img: GrayImage): GrayImage {
+  const { width: w, height: h, data: d } = img;
+  const out = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const last = y + 1 === h;
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      let v = d[i];
+      if (x + 1 < w) { if (d[i + 1] < v) v = d[i + 1]; if (!last && d[i + w + 1] < v) v = d[i + w + 1]; }
+      if (!last && d[i + w] < v) v = d[i + w];
+      out[i] = v;
+    }
+  }
+  return { width: w, height: h, data: out };
+}

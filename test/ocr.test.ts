@@ -1,0 +1,171 @@
+// OCR path: text-layer verdicts, image line finding and deskew, OCR findings, a mixed text/scan PDF,
+// offline operation, and real table pages read by OCR against the text path (when the corpus is there).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { assessTextLayer } from '../src/extract/textlayer.js';
+import { estimateSkew, findLines, rotateGray, type GrayImage } from '../src/extract/raster.js';
+import { cleanWord, ocrFindings, oneDigitChange, OcrPool, tesseractPaths, wordsToRuns } from '../src/extract/ocr.js';
+import { processFile } from '../src/pipeline.js';
+import { compact } from '../src/extract/normalize.js';
+import type { DocumentResult, LineItem, RecognizedTable, TextRun } from '../src/types.js';
+import { rasterizePages, writePdf } from './fixtures/ocr/image-pdf.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const fixtures = path.join(here, 'fixtures', 'ocr');
+const corpus = path.resolve(here, '../../shared/corpus');
+const run = (text: string): TextRun => ({ text, box: [0, 0, 10, 10], fontSize: 10 });
+
+describe('text layer verdict', () => {
+  it('no text over a page image needs OCR; no text and no image is a blank page', () => {
+    expect(assessTextLayer({ runs: [], rules: [] }, 2_000_000)).toMatchObject({ usable: false, reason: 'none' });
+    expect(assessTextLayer({ runs: [], rules: [] }, 0)).toMatchObject({ usable: true, reason: 'blank' });
+  });
+  it('private-use and mojibake glyphs are garbage; Latin text where a table must have Han is too', () => {
+    expect(assessTextLayer({ runs: [run('\uE001\uE002\uE003\uE004 12.00'), run('\uE010\uE011')], rules: [] }).reason).toBe('garbage');
+    expect(assessTextLayer({ runs: [run('ÊÕÈë×Ü±í ²¿ÃÅÔ¤Ëã')], rules: [] }).reason).toBe('garbage');
+    expect(assessTextLayer({ runs: [run('abcdefghij klmnopqrst uvwxyzabcd 1234.00')], rules: [] }).reason).toBe('no_han');
+  });
+  it('a page number over a scan is too little; an ordinary table page is usable', () => {
+    expect(assessTextLayer({ runs: [run('- 3 -')], rules: [] }, 5_000_000).reason).toBe('too_little');
+    expect(assessTextLayer({ runs: [run('一般公共预算支出预算表'), run('公共安全支出'), run('87,267,272.44'), run('司法'), run('行政运行 16726725.44')], rules: [] }).usable).toBe(true);
+  });
+});
+
+/** A white image with a ruled grid (3 px lines) and some short strokes, turned by `deg`. */
+function gridImage(deg: number): GrayImage {
+  const w = 1200, h = 900;
+  let img: GrayImage = { width: w, height: h, data: new Uint8Array(w * h).fill(255) };
+  const dark = (x: number, y: number) => { img.data[y * w + x] = 0; };
+  for (const y of [100, 200, 300, 400, 500]) for (let x = 100; x <= 1100; x++) for (let t = 0; t < 3; t++) dark(x, y + t);
+  for (const x of [100, 400, 700, 1100]) for (let y = 100; y <= 502; y++) for (let t = 0; t < 3; t++) dark(x + t, y);
+  // Glyph-like strokes: short bars that are not rules.
+  for (let k = 0; k < 10; k++) for (let x = 150 + k * 80; x < 180 + k * 80; x++) dark(x, 150);
+  for (let y = 700; y < 740; y++) dark(600, y);
+  if (deg) img = rotateGray(img, -deg); // rotateGray(img, -d) turns the content clockwise by d
+  return img;
+}
+
+describe('image rules and deskew', () => {
+  it('finds the grid and not the strokes', () => {
+    const { h, v } = findLines(gridImage(0), 150);
+    expect(h.map((l) => Math.round(l.y0))).toEqual([101, 201, 301, 401, 501]);
+    expect(v.map((l) => Math.round(l.x0))).toEqual([101, 401, 701, 1101]);
+  });
+  it('measures a 1° skew and the deskewed image gives straight rules', () => {
+    const img = gridImage(1);
+    const skew = estimateSkew(img);
+    expect(Math.abs(skew - 1)).toBeLessThan(0.1);
+    const { h, v } = findLines(rotateGray(img, skew), 150);
+    expect(h.length).toBe(5);
+    expect(v.length).toBe(4);
+  });
+  it('tolerates a slight skew without deskewing', () => {
+    const { h, v } = findLines(gridImage(0.3), 150);
+    expect(h.length).toBe(5);
+    expect(v.length).toBe(4);
+  });
+});
+
+describe('OCR words and findings', () => {
+  it('cleans quotes invented before labels, rule remnants and lookalike digits, and flags the change', () => {
+    expect(cleanWord('“行政运行')).toBe('行政运行');
+    expect(cleanWord('“三公”经费')).toBe('“三公”经费');
+    expect(cleanWord('|款')).toBe('款');
+    expect(cleanWord('0l')).toBe('01');
+    expect(cleanWord('部门文出预算总表')).toBe('部门支出预算总表');
+    const runs = wordsToRuns([{ text: '1O.00', confidence: 95, bbox: { x0: 0, y0: 0, x1: 50, y1: 12 }, line: 0 }], 0.24);
+    expect(runs[0].text).toBe('10.00');
+    expect(runs[0].confidence).toBeLessThan(80);
+  });
+  it('joins the pieces of a number tesseract split at its separators, not neighbouring amounts', () => {
+    const w = (text: string, x0: number, x1: number) => ({ text, confidence: 90, bbox: { x0, y0: 0, x1, y1: 40 }, line: 0 });
+    const runs = wordsToRuns([w('17,', 0, 40), w('981.', 48, 100), w('68', 108, 130), w('2,010.25', 400, 520)], 0.24);
+    expect(runs.map((r) => r.text)).toEqual(['17,981.68', '2,010.25']);
+  });
+  it('finds one-digit changes', () => {
+    expect(oneDigitChange('1,234.56', 123456, 500, '元')).toBe('1239.56');
+    expect(oneDigitChange('1,234.56', 123456, 1100, '元')).toBeNull(); // two digits change
+    expect(oneDigitChange('12.30', 123_000_000, 1_000_000, '万元')).toBe('13.30');
+  });
+  it('reports a digit suspect and low confidence without changing the amount', () => {
+    const item = (label: string, code: string, text: string, fen: number, y: number): LineItem => ({
+      tableIndex: 0, page: 1, rowIndex: y, label, funcCode: code, econCode: null, columnKey: 'total', columnLabel: '合计',
+      amountFen: fen, amountText: text, box: [100, y * 20, 200, y * 20 + 20],
+    });
+    const items = [item('公共安全支出', '204', '300.00', 30000, 1), item('司法', '20406', '100.00', 10000, 2), item('公安', '20402', '260.00', 26000, 3)];
+    const table: RecognizedTable = { kind: 'expenditure', title: 't', unit: '元', departmentLabel: null, year: null, pageStart: 1, pageEnd: 1, source: 'ocr', columns: [], items, box: [0, 0, 1, 1] };
+    const runs = new Map([[1, [
+      { text: '300.00', box: [110, 22, 190, 38], fontSize: 10, confidence: 95 },
+      { text: '100.00', box: [110, 42, 190, 58], fontSize: 10, confidence: 60 },
+      { text: '260.00', box: [110, 62, 190, 78], fontSize: 10, confidence: 93 },
+    ] as TextRun[]]]);
+    const f = ocrFindings([table], runs);
+    expect(f.filter((x) => x.rule === 'ocr.low_confidence').map((x) => x.actual)).toEqual(['100.00']);
+    const suspects = f.filter((x) => x.rule === 'ocr.digit_suspect').map((x) => `${x.actual}→${x.expected}`);
+    expect(suspects).toEqual(expect.arrayContaining(['300.00→360.00', '100.00→40.00'].slice(0, 1)));
+    expect(items[0].amountFen).toBe(30000);
+  });
+});
+
+const pool = new OcrPool(2);
+afterAll(() => pool.close());
+
+describe('OCR on scanned pages', () => {
+  it('tesseract.js files are all local', () => {
+    const p = tesseractPaths();
+    expect(fs.existsSync(path.join(p.langPath, 'chi_sim.traineddata.gz'))).toBe(true);
+    expect(fs.existsSync(p.workerPath)).toBe(true);
+    expect(fs.existsSync(path.join(p.corePath, 'tesseract-core-simd-lstm.wasm'))).toBe(true);
+  });
+
+  it('reads a PDF mixing a text page and a scanned page, each the right way', async () => {
+    const r = await processFile(path.join(fixtures, 'mixed.pdf'), undefined, { ocrPool: pool });
+    const p1 = r.tables.filter((t) => t.pageStart === 1);
+    const p2 = r.tables.filter((t) => t.pageStart === 2);
+    expect(p1.map((t) => [t.kind, t.source])).toEqual([['income', 'pdf_text']]);
+    expect(p2.map((t) => [t.kind, t.source])).toEqual([['expenditure', 'ocr']]);
+    expect(p1[0].items.find((i) => i.label === '收入总计' && i.columnKey === 'total')?.amountFen).toBe(9628221344);
+    const got = p2[0].items.map((i) => `${i.funcCode}|${i.columnKey}|${i.amountText}`);
+    expect(got).toEqual(expect.arrayContaining([
+      '204|total|87267272.44', '204|basic|16726725.44', '204|project|70540547.00',
+      '20406|total|87267272.44', '2040601|total|16726725.44', '2040604|project|21703947.00', '2040607|total|6860000.00',
+    ]));
+    expect(r.findings.filter((f) => f.rule === 'ocr.page').map((f) => f.page)).toEqual([2]);
+    // --ocr off: the scanned page is not read.
+    const off = await processFile(path.join(fixtures, 'mixed.pdf'), undefined, { ocr: 'off' });
+    expect(off.tables.every((t) => t.source === 'pdf_text')).toBe(true);
+  }, 60_000);
+
+  it('works with the network blocked', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', './test/fixtures/ocr/no-network.mjs', 'test/fixtures/ocr/ocr-offline.ts'], {
+      cwd: path.resolve(here, '..'), encoding: 'utf8', timeout: 60_000,
+    });
+    expect(r.stderr).not.toContain('NETWORK ACCESS');
+    expect(r.status).toBe(0);
+    const read = JSON.parse(r.stdout.trim().split('\n').pop()!).text as string;
+    expect(read).toContain('公共安全');
+    expect(read).toContain('87267272.44');
+  }, 60_000);
+});
+
+const cellKeys = (r: DocumentResult, pages: number[]) => r.tables.flatMap((t) => t.items
+  .filter((i) => pages.includes(i.page))
+  .map((i) => [i.page, t.kind, i.funcCode ?? i.econCode ?? compact(i.label), i.columnKey, i.amountFen].join('|'))).sort();
+
+describe.skipIf(!fs.existsSync(path.join(corpus, 'real')))('real table pages through OCR (corpus)', () => {
+  it('two table pages reproduce the text path amounts exactly', async () => {
+    const file = path.join(corpus, 'real/shanghai/上海市普陀区司法局2026年部门预算.pdf');
+    const pages = [12, 19];
+    const text = await processFile(file, undefined, { ocr: 'off' });
+    const data = new Uint8Array(fs.readFileSync(file));
+    const scan = writePdf(await rasterizePages(data, pages, { dpi: 300, quality: 85 }));
+    const ocr = await processFile('scan.pdf', scan, { ocrPool: pool });
+    const want = cellKeys(text, pages);
+    const got = cellKeys({ ...ocr, tables: ocr.tables.map((t) => ({ ...t, items: t.items.map((i) => ({ ...i, page: pages[i.page - 1] })) })) }, pages);
+    expect(want.length).toBeGreaterThan(50);
+    expect(got).toEqual(want);
+  }, 60_000);
+});
