@@ -2,9 +2,10 @@
 // offline operation, and real table pages read by OCR against the text path (when the corpus is there).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assessTextLayer } from '../src/extract/textlayer.js';
 import { estimateSkew, findLines, rotateGray, type GrayImage } from '../src/extract/raster.js';
 import { cleanWord, ocrFindings, oneDigitChange, OcrPool, tesseractPaths, wordsToRuns } from '../src/extract/ocr.js';
@@ -12,9 +13,9 @@ import { processFile } from '../src/pipeline.js';
 import { compact } from '../src/extract/normalize.js';
 import type { DocumentResult, LineItem, RecognizedTable, TextRun } from '../src/types.js';
 import { rasterizePages, writePdf } from './fixtures/ocr/image-pdf.js';
+import { corpusSource, makeMixedPdf } from './fixtures/ocr/make-mixed.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const fixtures = path.join(here, 'fixtures', 'ocr');
 const corpus = path.resolve(here, '../../shared/corpus');
 const run = (text: string): TextRun => ({ text, box: [0, 0, 10, 10], fontSize: 10 });
 
@@ -113,7 +114,7 @@ describe('OCR words and findings', () => {
 const pool = new OcrPool(2);
 afterAll(() => pool.close());
 
-describe('OCR on scanned pages', () => {
+describe('tesseract.js setup', () => {
   it('tesseract.js files are all local', () => {
     const p = tesseractPaths();
     expect(fs.existsSync(path.join(p.langPath, 'chi_sim.traineddata.gz'))).toBe(true);
@@ -121,8 +122,15 @@ describe('OCR on scanned pages', () => {
     expect(fs.existsSync(path.join(p.corePath, 'tesseract-core-simd-lstm.wasm'))).toBe(true);
   });
 
+});
+
+// The scanned page is made at test time from a real page, so nothing of the corpus is committed.
+describe.skipIf(!fs.existsSync(corpusSource))('OCR on scanned pages', () => {
+  const mixed = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'yusuan-ocr-')), 'mixed.pdf');
+  beforeAll(async () => { await makeMixedPdf(mixed); }, 60_000);
+
   it('reads a PDF mixing a text page and a scanned page, each the right way', async () => {
-    const r = await processFile(path.join(fixtures, 'mixed.pdf'), undefined, { ocrPool: pool });
+    const r = await processFile(mixed, undefined, { ocrPool: pool });
     const p1 = r.tables.filter((t) => t.pageStart === 1);
     const p2 = r.tables.filter((t) => t.pageStart === 2);
     expect(p1.map((t) => [t.kind, t.source])).toEqual([['income', 'pdf_text']]);
@@ -135,12 +143,12 @@ describe('OCR on scanned pages', () => {
     ]));
     expect(r.findings.filter((f) => f.rule === 'ocr.page').map((f) => f.page)).toEqual([2]);
     // --ocr off: the scanned page is not read.
-    const off = await processFile(path.join(fixtures, 'mixed.pdf'), undefined, { ocr: 'off' });
+    const off = await processFile(mixed, undefined, { ocr: 'off' });
     expect(off.tables.every((t) => t.source === 'pdf_text')).toBe(true);
   }, 60_000);
 
   it('works with the network blocked', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', './test/fixtures/ocr/no-network.mjs', 'test/fixtures/ocr/ocr-offline.ts'], {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', './test/fixtures/ocr/no-network.mjs', 'test/fixtures/ocr/ocr-offline.ts', mixed], {
       cwd: path.resolve(here, '..'), encoding: 'utf8', timeout: 60_000,
     });
     expect(r.stderr).not.toContain('NETWORK ACCESS');
