@@ -13,7 +13,26 @@ const COMMANDS: Record<string, Command> = {
     summary: 'read budget PDFs / text dumps into the SQLite database',
     run: async (argv) => (await import('./ingest.js')).runIngest(argv),
   },
-  // later: audit, export, query, compare, status
+  status: {
+    summary: 'show the ingest ledger: files by status, the last run, the slowest and failed files',
+    run: async (argv) => (await import('./status.js')).runStatus(argv),
+  },
+  export: {
+    summary: 'write the dataset as CSV, JSON Lines or Parquet with datapackage.json',
+    run: async (argv) => (await import('./export.js')).runExport(argv),
+  },
+  query: {
+    summary: 'run a read-only SQL query (views: amounts, three_public, function_expenditure, …)',
+    run: async (argv) => (await import('./query.js')).runQuery(argv),
+  },
+  compare: {
+    summary: 'compare departments and years: three-public, totals, personnel-share, function, basic-econ',
+    run: async (argv) => (await import('./compare.js')).runCompare(argv),
+  },
+  audit: {
+    summary: 'check the stored documents: sums, cross-table figures, headers, codes, narrative; across documents',
+    run: async (argv) => (await import('./audit.js')).runAudit(argv),
+  },
 };
 
 function usage(): string {

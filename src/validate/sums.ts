@@ -1,6 +1,6 @@
 // Arithmetic within a table: class = Σ 款, 款 = Σ 项 (function and economic codes).
 import type { DocumentResult, Finding, LineItem } from '../types.js';
-import { fenToYuan } from '../recognize/amounts.js';
+import { finding, fmtAmount, printedCent } from './util.js';
 
 /** Rounding allowance: one 分 per summed row, in the table's printed unit. */
 export function tolerance(unitFen: number, rows: number): number {
@@ -20,8 +20,8 @@ export interface SumCheck {
 export function hierarchySums(doc: DocumentResult): SumCheck[] {
   const checks: SumCheck[] = [];
   doc.tables.forEach((t, ti) => {
-    // One printed 分 (the last printed digit, 0.01 of the unit): 1 fen in 元, 100 元 in 万元.
-    const unitFen = t.unit === '万元' ? 10_000 : t.unit === '千元' ? 1_000 : 1;
+    // One printed 分 (the last printed digit, 0.01 of the unit): 1 fen in 元, 100 元 in 万元, 1,000,000 元 in 亿元.
+    const unitFen = printedCent(t.unit);
     const byCol = new Map<string, LineItem[]>();
     for (const it of t.items) (byCol.get(it.columnKey + '|' + it.columnLabel) ?? byCol.set(it.columnKey + '|' + it.columnLabel, []).get(it.columnKey + '|' + it.columnLabel)!).push(it);
     for (const items of byCol.values()) {
@@ -49,14 +49,16 @@ export function sumRules(doc: DocumentResult): Finding[] {
   for (const c of hierarchySums(doc)) {
     if (c.diff === 0) continue;
     const code = c.parent.funcCode ?? c.parent.econCode;
+    const unit = doc.tables[c.tableIndex].unit;
     const within = Math.abs(c.diff) <= c.allowed;
-    out.push({
+    out.push(finding({
       rule: 'sum.code_hierarchy',
       severity: within ? 'info' : 'error',
-      message: `${code} ${c.parent.label}（${c.parent.columnLabel}）不等于其下级科目之和 / does not equal the sum of its ${c.children.length} sub-items`,
+      zh: `${code} ${c.parent.label}（${c.parent.columnLabel}）印为 ${fmtAmount(c.parent.amountFen, unit)}，其 ${c.children.length} 个下级科目之和为 ${fmtAmount(c.sum, unit)}${within ? '（舍入差）' : ''}`,
+      en: `${code} does not equal the sum of its ${c.children.length} sub-items${within ? ' (rounding)' : ''}`,
       page: c.parent.page, box: c.parent.box,
-      expected: fenToYuan(c.sum), actual: fenToYuan(c.parent.amountFen), tableIndex: c.tableIndex,
-    });
+      expected: fmtAmount(c.sum, unit), actual: fmtAmount(c.parent.amountFen, unit), tableIndex: c.tableIndex,
+    }));
   }
   return out;
 }

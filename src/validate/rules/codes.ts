@@ -1,0 +1,67 @@
+// code.name_mismatch: a function or economic code printed with a name that is not its reference name
+// (src/validate/reference/, for the document's year). A name that is another code's reference name
+// (a name printed with the wrong code, e.g. 30201 印刷费) is an error; a name merely worded
+// differently is a warning when it shares little with the reference, else nothing.
+import type { DocumentResult, Finding, LineItem } from '../../types.js';
+import { ECON_REFERENCE, type RefName, type RefTable } from '../reference/econ.js';
+import { FUNC_REFERENCE } from '../reference/func.js';
+import { codeOf, dice, finding, normLabel, tableRef } from '../util.js';
+
+export const nameKey = (s: string) => normLabel(s).replace(/[()（）]/g, '').replace(/[、,，。;；:：]/g, '');
+
+const applies = (r: RefName, year: number | null) => year === null || ((r.from ?? 0) <= year && year <= (r.to ?? 9999));
+
+/** Reference names of a code for a year (all years when none apply, e.g. a code renamed later). */
+export function referenceNames(code: string, year: number | null): string[] {
+  const table: RefTable = code.startsWith('2') ? FUNC_REFERENCE : ECON_REFERENCE;
+  const refs = table[code];
+  if (!refs) return [];
+  const now = refs.filter((r) => applies(r, year));
+  return (now.length ? now : refs).map((r) => r.name);
+}
+
+/** Codes whose reference name (any year) is `name`, in the same classification and at the same level. */
+function codesNamed(name: string, like: string): string[] {
+  const table: RefTable = like.startsWith('2') ? FUNC_REFERENCE : ECON_REFERENCE;
+  const k = nameKey(name);
+  return Object.entries(table).filter(([c, rs]) => c !== like && c.length === like.length && rs.some((r) => nameKey(r.name) === k)).map(([c]) => c);
+}
+
+export function nameMatches(printed: string, names: string[]): boolean {
+  const p = nameKey(printed);
+  return names.some((n) => {
+    const r = nameKey(n);
+    // Cut or wrapped labels keep the start; some tables add 支出/费 or drop them.
+    return p === r || (p.length >= 4 && r.startsWith(p)) || (r.length >= 4 && p.startsWith(r)) || p.replace(/支出$/, '') === r.replace(/支出$/, '');
+  });
+}
+
+export function codeFamily(doc: DocumentResult): Finding[] {
+  const out: Finding[] = [];
+  doc.tables.forEach((t, ti) => {
+    const seen = new Set<string>();
+    for (const it of t.items as LineItem[]) {
+      const code = codeOf(it);
+      const label = normLabel(it.label);
+      if (!code || !label || seen.has(`${it.rowIndex}|${code}`)) continue;
+      seen.add(`${it.rowIndex}|${code}`);
+      const names = referenceNames(code, doc.year);
+      if (names.length === 0 || nameMatches(label, names)) continue;
+      const best = Math.max(...names.map((n) => dice(nameKey(label), nameKey(n))));
+      // The name of another code: certain when that code is printed with the same name in this table,
+      // or when the name has nothing in common with the code's own.
+      const inTable = (c: string) => t.items.some((x) => codeOf(x) === c && nameKey(x.label) === nameKey(label));
+      const others = codesNamed(label, code).filter((c) => (c.slice(0, 3) === code.slice(0, 3) || c.length === 3) && (inTable(c) || best < 0.3));
+      if (others.length === 0 && best >= 0.5) continue;
+      out.push(finding({
+        rule: 'code.name_mismatch', severity: others.length ? 'error' : 'warning',
+        zh: others.length
+          ? `${tableRef(t)}中科目 ${code} 印的名称“${label}”是科目 ${others.join('/')} 的名称，${code} 应为“${names[0]}”`
+          : `${tableRef(t)}中科目 ${code} 的名称印为“${label}”，与《政府收支分类科目》的“${names[0]}”不同`,
+        en: others.length ? `code ${code} is printed with the name of ${others.join('/')}` : `code ${code} is printed with a name unlike its reference name`,
+        page: it.page, box: it.box, tableIndex: ti, expected: `${code} ${names[0]}`, actual: `${code} ${label}`,
+      }));
+    }
+  });
+  return out;
+}

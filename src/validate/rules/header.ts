@@ -1,0 +1,257 @@
+// Headers and labels that name the wrong organisation or year.
+//  - header.department_mismatch: a table's 部门：/编制单位： line, a title's department prefix, a section
+//    heading (第二部分 X 2024年部门预算表) or a single unit row of a table names another organisation
+//    than the document's (aliases of one organisation are the same: 信息中心 / 信息管理中心, 中共 / 中国共产党…);
+//  - header.department_placeholder: XX局, ××单位, 某某 left from a template;
+//  - header.year_mismatch: a table title or a section heading with another year than the document's;
+//  - header.unit_code_mismatch: the unit code (单位代码) printed differently across the tables of one unit;
+//  - narrative.year_reference: "比2026年预算增加" in the 2026 budget (a comparison with its own or a later year).
+import fs from 'node:fs';
+import type { Box, DocumentResult, Finding, Grid, TextLine } from '../../types.js';
+import { parseTextDump } from '../../extract/textdump.js';
+import { departmentFromTitle, yearsIn } from '../../recognize/document.js';
+import { classCodeByName } from '../../recognize/codes.js';
+import { codeOf, compact, finding, normLabel, tableRef } from '../util.js';
+
+/** Canonical form of an organisation name: aliases and wrapping collapse to one string. */
+export function canonicalOrg(name: string): string {
+  let s = compact(name).replace(/[（(][^)）]*[)）]/g, '').replace(/[“”"'‘’·•\-—:：]/g, '');
+  const subs: [RegExp, string][] = [
+    [/中国共产党/g, '中共'], [/人民代表大会常务委员会/g, '人大常委会'], [/人民代表大会/g, '人大'],
+    [/中国人民政治协商会议(.+?)委员会/g, '$1政协'], [/中国人民政治协商会议/g, '政协'], [/委员会/g, '委'], [/人力资源(和)?社会保障/g, '人社'],
+    [/信息管理中心/g, '信息中心'], [/人民政府/g, '政府'], [/本级$/g, ''], [/机关$/g, ''],
+  ];
+  for (const [re, to] of subs) s = s.replace(re, to);
+  return s;
+}
+
+/** The place in front of a name ("达州市", "上海市普陀区", "省", "市") and the rest. */
+function splitPlace(name: string): { place: string; bare: string } {
+  const m = /^(中共)?(.{0,6}?(?:省|自治区|市|州|盟|地区))?(.{0,6}?(?:市|区|县|旗))?/u.exec(name)!;
+  const place = (m[2] ?? '') + (m[3] ?? '');
+  return { place, bare: name.slice(m[0].length) };
+}
+
+/**
+ * Same organisation: equal canonical names, or one a truncation / an abbreviation of the other at a
+ * compatible place ("市人社信息中心" = "达州市人社信息中心", "省检察院" = "江苏省人民检察院", but
+ * "上海市财政局" ≠ "上海市普陀区财政局").
+ */
+export function sameOrg(a: string, b: string): boolean {
+  const x = canonicalOrg(a).replace(/^中共/, ''), y = canonicalOrg(b).replace(/^中共/, '');
+  if (!x || !y) return true;
+  if (x === y) return true;
+  const [short, long] = x.length <= y.length ? [x, y] : [y, x];
+  // A wrapped or cut label ("江苏省人大", "江苏省委办") is a prefix of the full name.
+  if (short.length >= 5 && long.startsWith(short) && splitPlace(short).bare.length >= 2) return true;
+  const S = splitPlace(short), L = splitPlace(long);
+  if (!L.place.endsWith(S.place)) return false;
+  if (S.bare === L.bare) return true;
+  // Abbreviations drop filler words only: 省检察院 = 江苏省人民检察院, 省人大办公厅 = 江苏省人大常委会办公厅
+  // (but 省委办公厅 ≠ 省人大常委会办公厅).
+  const core = (b: string) => b.replace(FILLER, '');
+  return S.bare.length >= 2 && core(S.bare) === core(L.bare);
+}
+
+const FILLER = /人民|常委会|常务委员会|管理|和|本级|机关/g;
+
+const ORG_END = /(省|市|区|县|局|厅|院|委|办|中心|会|部|署|所|站|馆|队|处|室|社|团|校|园|司|办事处|本级)$/;
+export const PLACEHOLDER = /[XxＸｘ×*＊]{2,}|某某|[XxＸ×]+(局|厅|委|办|中心|单位|部门)|（单位名称）|\(单位名称\)/;
+
+interface Mention {
+  name: string;
+  where: string;
+  page: number;
+  box: Box | null;
+  tableIndex: number | null;
+}
+
+/** Section headings "第二部分 X 2024年部门预算表", the name possibly on the following lines. */
+export function headingMentions(lines: TextLine[]): Mention[] {
+  const out: Mention[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const t = compact(lines[i].text);
+    const m = /^第[一二三四五六七八九十]+部分(.*)$/.exec(t);
+    if (!m) continue;
+    let text = m[1];
+    const used = [lines[i]];
+    // The name wraps onto the next lines of the same page (达州: 第一部分 / 达州市…信息 / 管理中心概况).
+    for (let k = i + 1; k < Math.min(lines.length, i + 4) && !/(20\d\d年|概况|预算表|决算表|情况说明|名词解释|部门预算|部门决算)/.test(text); k++) {
+      if (lines[k].page !== lines[i].page || /^第[一二三四五六七八九十]+部分/.test(compact(lines[k].text))) break;
+      const next = compact(lines[k].text);
+      if (next.length > 30) break;
+      text += next;
+      used.push(lines[k]);
+    }
+    const name = text.replace(/(20\d\d)年度?.*$/, '').replace(/(部门|单位)?(概况|预算表|决算表|预算情况说明|决算情况说明|情况说明|预算|决算)$/, '');
+    // The evidence is the line printing the name (the heading may wrap it onto the next lines).
+    const box = (used.find((l) => compact(l.text).includes(name.slice(0, 6))) ?? used[0]).box;
+    if (name.length >= 4 && ORG_END.test(name)) out.push({ name, where: `第${lines[i].page}页标题「${compact(lines[i].text)}${text === m[1] ? '' : '…'}」`, page: lines[i].page, box, tableIndex: null });
+  }
+  return out;
+}
+
+/** Unit rows of a table: an uncoded row whose label is an organisation name (not a total or a class). */
+function unitRows(doc: DocumentResult, ti: number) {
+  const t = doc.tables[ti];
+  const rows = new Map<number, { label: string; page: number; box: Box }>();
+  for (const it of t.items) {
+    if (codeOf(it)) continue;
+    const l = normLabel(it.label);
+    if (l.length < 5 || !ORG_END.test(l) || /支出|收入|合计|总计|小计|经费$/.test(l)) continue;
+    if (!rows.has(it.rowIndex)) rows.set(it.rowIndex, { label: l, page: it.page, box: it.box });
+  }
+  return [...rows.values()];
+}
+
+function departmentRules(doc: DocumentResult): Finding[] {
+  const out: Finding[] = [];
+  const dept = doc.department;
+  const mentions: Mention[] = [];
+  doc.tables.forEach((t, ti) => {
+    if (t.departmentLabel) mentions.push({ name: t.departmentLabel, where: `${tableRef(t)}的“部门：”行`, page: t.pageStart, box: t.box, tableIndex: ti });
+    const fromTitle = t.title ? departmentFromTitle(t.title) : null;
+    if (fromTitle) mentions.push({ name: fromTitle, where: `${tableRef(t)}的标题`, page: t.pageStart, box: t.box, tableIndex: ti });
+  });
+  mentions.push(...headingMentions(doc.narrative));
+  // Single-unit documents: each table lists at most one unit row; every one must be the document's unit.
+  const perTable = doc.tables.map((_, ti) => unitRows(doc, ti));
+  if (perTable.every((r) => r.length <= 1)) {
+    perTable.forEach((rows, ti) => {
+      for (const r of rows) mentions.push({ name: r.label, where: `${tableRef(doc.tables[ti])}的单位行`, page: r.page, box: r.box, tableIndex: ti });
+    });
+  }
+  for (const m of mentions) {
+    if (PLACEHOLDER.test(compact(m.name))) {
+      out.push(finding({
+        rule: 'header.department_placeholder', severity: 'error',
+        zh: `${m.where}印的部门名称“${m.name}”是模板占位符`, en: `placeholder department name in ${m.where}`,
+        page: m.page, box: m.box, tableIndex: m.tableIndex, expected: dept, actual: m.name,
+      }));
+      continue;
+    }
+    if (!dept || sameOrg(m.name, dept)) continue;
+    out.push(finding({
+      rule: 'header.department_mismatch', severity: 'error',
+      zh: `${m.where}印为“${m.name}”，本文件是“${dept}”的${doc.phase === 'final' ? '决算' : '预算'}`,
+      en: `${m.where} names ${m.name}, not the document's department ${dept}`,
+      page: m.page, box: m.box, tableIndex: m.tableIndex, expected: dept, actual: m.name,
+    }));
+  }
+  return out;
+}
+
+function yearRules(doc: DocumentResult): Finding[] {
+  const out: Finding[] = [];
+  const year = doc.year;
+  if (!year) return out;
+  doc.tables.forEach((t, ti) => {
+    // Years in the title itself; "(2024 年度)" counts, a prior-year column does not (it is not in the title).
+    const ys = yearsIn(t.title).filter((y) => y !== year);
+    if (ys.length && !/上年|以前年度/.test(t.title)) {
+      out.push(finding({
+        rule: 'header.year_mismatch', severity: 'error',
+        zh: `${tableRef(t)}标题中的年份 ${ys[0]} 与文件年度 ${year} 不符`, en: `the title of ${t.kind} says ${ys[0]}, the document is for ${year}`,
+        page: t.pageStart, box: t.box, tableIndex: ti, expected: String(year), actual: String(ys[0]),
+      }));
+    }
+  });
+  doc.narrative.forEach((l) => {
+    const t = compact(l.text);
+    // Headings: "2024年部门预算表", "2024年度部门预算情况说明", "X 2024 年部门预算" (short lines only).
+    if (t.length <= 40 && /^.{0,30}?(20\d\d)年度?(部门|单位)?(预算|决算)(表|情况说明|公开)?$/.test(t) && !/上年|比/.test(t)) {
+      const y = yearsIn(t)[0];
+      // A 决算 of year N is published in N+1 and may say so on its cover.
+      if (y && y !== year && !(doc.phase === 'final' && /^\d{4}年\d{1,2}月/.test(t))) {
+        out.push(finding({
+          rule: 'header.year_mismatch', severity: 'error',
+          zh: `第${l.page}页标题“${t}”的年份 ${y} 与文件年度 ${year} 不符`, en: `heading on page ${l.page} says ${y}, the document is for ${year}`,
+          page: l.page, box: l.box, expected: String(year), actual: String(y),
+        }));
+      }
+    }
+    // "比2026年预算增加" in the 2026 budget: a comparison must be with an earlier year.
+    if (doc.phase === 'budget') {
+      for (const m of t.matchAll(/(?:比|较|与)(20\d\d)年(?:度)?(?:预算|执行|决算)?(?:数)?(?:相比)?(?:增加|减少|增长|下降|持平)/g)) {
+        const y = Number(m[1]);
+        if (y >= year) {
+          out.push(finding({
+            rule: 'narrative.year_reference', severity: 'error',
+            zh: `第${l.page}页“${m[0]}”：${year}年预算应与上一年度（${year - 1}年）比较`, en: `page ${l.page} compares the ${year} budget with ${y}; expected ${year - 1}`,
+            page: l.page, box: l.box, expected: String(year - 1), actual: String(y),
+          }));
+        }
+      }
+    }
+  });
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unit codes. RecognizedTable does not carry the 单位代码 column's cells; for text dumps they are read
+// again from the file (cheap) until the recognizer keeps them (see the report of issue 3).
+
+interface UnitCode { code: string; page: number; box: Box }
+
+function unitCodesFromGrids(grids: Grid[]): Map<string, UnitCode[]> {
+  const byBox = new Map<string, UnitCode[]>();
+  for (const g of grids) {
+    const head = g.cells.find((c) => /^单位(代码|编码)$/.test(compact(c.text)));
+    if (!head) continue;
+    const codes = g.cells.filter((c) => c.col === head.col && c.row > head.row && /^\d{3,}$/.test(compact(c.text)))
+      .filter((c) => {
+        // Some tables print the economic code of the row in this column (达州 基本支出表: 301 / 30101 …):
+        // a code continuing the row's 类/款 cells, or the code of the class the row names, is not a unit code.
+        const code = compact(c.text);
+        const row = g.cells.filter((x) => x.row === c.row);
+        const lead = row.filter((x) => x.col < head.col).sort((a, b) => a.col - b.col).map((x) => compact(x.text)).join('');
+        const name = row.find((x) => x.col === head.col + 1)?.text ?? '';
+        if (lead && code.startsWith(lead)) return false;
+        if (classCodeByName(normLabel(name), 'econ') === code || classCodeByName(normLabel(name), 'func') === code) return false;
+        return true;
+      })
+      .map((c) => ({ code: compact(c.text), page: c.page, box: c.box }));
+    byBox.set(JSON.stringify(g.box), codes);
+  }
+  return byBox;
+}
+
+/** Unit codes per table index (text dumps only, read again from `doc.path`). */
+export function unitCodesOf(doc: DocumentResult): Map<number, UnitCode[]> {
+  const out = new Map<number, UnitCode[]>();
+  if (!/\.txt$/i.test(doc.path) || !doc.tables.some((t) => t.columns.some((c) => c.key === 'unit_code'))) return out;
+  let text: string;
+  try { text = fs.readFileSync(doc.path, 'utf8'); } catch { return out; }
+  const byBox = unitCodesFromGrids(parseTextDump(text).grids);
+  doc.tables.forEach((t, ti) => {
+    const codes = byBox.get(JSON.stringify(t.box));
+    if (codes?.length) out.set(ti, codes);
+  });
+  return out;
+}
+
+function unitCodeRule(doc: DocumentResult): Finding[] {
+  const out: Finding[] = [];
+  const per = unitCodesOf(doc);
+  // Only for single-unit documents: every table prints one unit code.
+  if (per.size < 2 || [...per.values()].some((cs) => new Set(cs.map((c) => c.code)).size > 1)) return out;
+  const counts = new Map<string, number>();
+  for (const cs of per.values()) counts.set(cs[0].code, (counts.get(cs[0].code) ?? 0) + 1);
+  if (counts.size < 2) return out;
+  const [major] = [...counts.entries()].sort((a, b) => b[1] - a[1] || b[0].length - a[0].length)[0];
+  for (const [ti, cs] of per) {
+    const c = cs[0];
+    if (c.code === major) continue;
+    out.push(finding({
+      rule: 'header.unit_code_mismatch', severity: 'error',
+      zh: `${tableRef(doc.tables[ti])}的单位代码印为 ${c.code}，本单位其他 ${counts.get(major)} 张表为 ${major}`,
+      en: `unit code ${c.code} in ${doc.tables[ti].kind}; the unit's other tables print ${major}`,
+      page: c.page, box: c.box, tableIndex: ti, expected: major, actual: c.code,
+    }));
+  }
+  return out;
+}
+
+export function headerFamily(doc: DocumentResult): Finding[] {
+  return [...departmentRules(doc), ...yearRules(doc), ...unitCodeRule(doc)];
+}

@@ -1,0 +1,122 @@
+// Shared helpers of the rule families: findings, printed units, amounts in the printed unit, grouping.
+import type { Box, DocumentResult, Finding, LineItem, RecognizedTable, Severity } from '../types.js';
+import { compact } from '../extract/normalize.js';
+
+export { compact };
+
+/** Fen of one printed unit (元 100, 千元 100,000, 万元 1,000,000, 亿元 10,000,000,000). */
+export function fenPerUnit(unit: string | null): number {
+  switch (unit) {
+    case '千元': return 100_000;
+    case '万元': return 1_000_000;
+    case '亿元': return 10_000_000_000;
+    default: return 100; // 元, and tables whose unit was not found (amounts were read as 元)
+  }
+}
+
+/** One printed 分: 0.01 of the printed unit, in fen (元 1, 千元 1,000, 万元 10,000, 亿元 100,000,000). */
+export function printedCent(unit: string | null): number {
+  return fenPerUnit(unit) / 100;
+}
+
+/** Rounding allowance of a sum of `rows` printed amounts: one printed 分 per summed row. */
+export function allowance(unit: string | null, rows: number): number {
+  return printedCent(unit) * Math.max(1, rows);
+}
+
+/** Exact decimal text of `fen` in a printed unit, 2 decimals ("641.15 万元"); integer arithmetic only. */
+export function fmtAmount(fen: number, unit: string | null): string {
+  const u = unit ?? '元';
+  const cent = BigInt(printedCent(u));
+  const f = BigInt(Math.round(fen));
+  const neg = f < 0n;
+  const a = neg ? -f : f;
+  // Round half away from zero to the printed 分.
+  const cents = (a + cent / 2n) / cent;
+  const s = `${cents / 100n}.${(cents % 100n).toString().padStart(2, '0')}`;
+  return `${neg ? '-' : ''}${s} ${u}`;
+}
+
+export interface FindingInput {
+  rule: string;
+  severity: Severity;
+  zh: string;
+  en: string;
+  page?: number | null;
+  box?: Box | null;
+  expected?: string | null;
+  actual?: string | null;
+  tableIndex?: number | null;
+}
+
+/** A finding with its message in Chinese and English ("中文 / English"). */
+export function finding(f: FindingInput): Finding {
+  return {
+    rule: f.rule,
+    severity: f.severity,
+    message: `${f.zh} / ${f.en}`,
+    page: f.page ?? null,
+    box: f.box ?? null,
+    expected: f.expected ?? null,
+    actual: f.actual ?? null,
+    tableIndex: f.tableIndex ?? null,
+  };
+}
+
+/** Where a table is: "表「一般公共预算支出预算表」第14页". */
+export function tableRef(t: RecognizedTable): string {
+  return `「${t.title || t.kind}」`;
+}
+
+export function groupBy<T, K>(xs: T[], key: (x: T) => K): Map<K, T[]> {
+  const m = new Map<K, T[]>();
+  for (const x of xs) {
+    const k = key(x);
+    const arr = m.get(k);
+    if (arr) arr.push(x);
+    else m.set(k, [x]);
+  }
+  return m;
+}
+
+export const codeOf = (it: LineItem): string | null => it.funcCode ?? it.econCode;
+
+/** A label without spaces, ordinal prefixes and the brackets' style. */
+export function normLabel(s: string): string {
+  return compact(s)
+    .replace(/^([一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十\d]+[)）][、.．]?|\d{1,2}[、.．](?!\d)|[①-⑳])/, '')
+    .replace(/（/g, '(').replace(/）/g, ')')
+    .replace(/[“”"]/g, '');
+}
+
+/** Items of one table column (key + label identify a column; side-by-side groups have their own). */
+export function columnsOf(t: RecognizedTable): Map<string, LineItem[]> {
+  return groupBy(t.items, (it) => `${it.columnKey}|${it.columnLabel}`);
+}
+
+/** Han-character bigrams of a text (for loose text similarity). */
+export function bigrams(s: string): Set<string> {
+  const h = [...s].filter((c) => /\p{Script=Han}/u.test(c));
+  const out = new Set<string>();
+  for (let i = 0; i + 1 < h.length; i++) out.add(h[i] + h[i + 1]);
+  return out;
+}
+
+/** Dice coefficient of two texts' Han bigrams (1 = same, 0 = nothing shared). */
+export function dice(a: string, b: string): number {
+  const A = bigrams(a), B = bigrams(b);
+  if (A.size === 0 || B.size === 0) return a === b ? 1 : 0;
+  let n = 0;
+  for (const x of A) if (B.has(x)) n++;
+  return (2 * n) / (A.size + B.size);
+}
+
+/** The document's tables of some kinds, with their index. */
+export function tablesOf(doc: DocumentResult, kinds: string[]): { t: RecognizedTable; ti: number }[] {
+  return doc.tables.map((t, ti) => ({ t, ti })).filter(({ t }) => kinds.includes(t.kind));
+}
+
+/** Items of a total row (合计/总计, no code) in a column of `t`, first one. */
+export function isTotalRowLabel(label: string): boolean {
+  return /^(合计|总计|小计|本年支出合计|支出合计|本年收入合计|收入合计|支出总计|收入总计)$/.test(compact(label));
+}
