@@ -5,7 +5,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { DocumentResult, Finding, Grid, Page, TextLine, TextRun } from './types.js';
 import { extractPage, openPdf, PdfOpenError } from './extract/pdf.js';
-import { OcrPages, ocrFindings, type OcrPool } from './extract/ocr.js';
+import { foldOcrConfusions, OcrPages, ocrFindings, type OcrPool } from './extract/ocr.js';
 import { parseTextDump } from './extract/textdump.js';
 import { layoutPage } from './layout/tables.js';
 import { gridTitle, markContinuations } from './layout/continuation.js';
@@ -77,6 +77,7 @@ async function layoutPdf(data: Uint8Array, opts: ProcessOptions = {}): Promise<D
       out.textRuns += page.runs.length;
       const tl = performance.now();
       const lay = layoutPage(page);
+      if (page.source === 'ocr') foldOcrLayout(lay);
       carryFootTitle(out, lay, n);
       out.layoutMs += performance.now() - tl;
       out.grids.push(...lay.grids);
@@ -88,6 +89,15 @@ async function layoutPdf(data: Uint8Array, opts: ProcessOptions = {}): Promise<D
     await doc.destroy();
   }
   return out;
+}
+
+/** OCR misreadings that only show once words are joined into cells and lines (文 + 出 → 支出). */
+function foldOcrLayout(lay: { grids: Grid[]; lines: TextLine[] }): void {
+  for (const g of lay.grids) {
+    for (const c of g.cells) c.text = foldOcrConfusions(c.text);
+    for (const l of [...g.titleLines, ...g.noteLines]) l.text = foldOcrConfusions(l.text);
+  }
+  for (const l of lay.lines) l.text = foldOcrConfusions(l.text);
 }
 
 /**

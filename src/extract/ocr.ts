@@ -41,12 +41,14 @@ export const OCR_SETTINGS = {
 export type OcrMode = 'auto' | 'force' | 'off';
 
 /** Where tesseract.js finds its files: all inside node_modules, so nothing is fetched. */
-export function tesseractPaths(): { langPath: string; workerPath: string; corePath: string } {
+export function tesseractPaths(): { langPath: string; digitsLangPath: string; workerPath: string; corePath: string } {
   const dataRoot = path.dirname(require.resolve('@tesseract.js-data/chi_sim/package.json'));
   const tessRoot = path.dirname(require.resolve('tesseract.js/package.json'));
   const coreRoot = path.dirname(require.resolve('tesseract.js-core/package.json'));
+  const engRoot = path.dirname(require.resolve('@tesseract.js-data/eng/package.json'));
   return {
     langPath: path.join(dataRoot, '4.0.0_best_int'),
+    digitsLangPath: path.join(engRoot, '4.0.0_best_int'),
     workerPath: path.join(tessRoot, 'src', 'worker-script', 'node', 'index.js'),
     corePath: coreRoot,
   };
@@ -74,6 +76,10 @@ export class OcrPool {
   private waiting: ((w: Tesseract.Worker) => void)[] = [];
   private starting: Promise<void> | null = null;
   private closed = false;
+  private digitWorkers: Tesseract.Worker[] = [];
+  private digitIdle: Tesseract.Worker[] = [];
+  private digitWaiting: ((w: Tesseract.Worker) => void)[] = [];
+  private digitStarting: Promise<void> | null = null;
 
   constructor(readonly size = defaultOcrJobs(), readonly dpi = OCR_DPI) {}
 
@@ -123,12 +129,55 @@ export class OcrPool {
     }
   }
 
+  /** The English model restricted to digits and separators, for a second reading of amounts. */
+  private startDigits(): Promise<void> {
+    this.digitStarting ??= (async () => {
+      const { digitsLangPath, workerPath, corePath } = tesseractPaths();
+      const made = await Promise.all(Array.from({ length: this.size }, async () => {
+        const w = await Tesseract.createWorker('eng', Tesseract.OEM.LSTM_ONLY, {
+          langPath: digitsLangPath, workerPath, corePath, gzip: true, cacheMethod: 'none', logger: () => {}, errorHandler: () => {},
+        });
+        await w.setParameters({
+          tessedit_pageseg_mode: Tesseract.PSM.SINGLE_BLOCK, // a stack of single-number lines
+          tessedit_char_whitelist: '0123456789,.-',
+          user_defined_dpi: String(this.dpi),
+        });
+        return w;
+      }));
+      this.digitWorkers.push(...made);
+      this.digitIdle.push(...made);
+    })();
+    return this.digitStarting;
+  }
+
+  /** Lines of digits read from a stacked image of number crops, with their pixel boxes. */
+  async recognizeDigits(image: Uint8Array): Promise<{ text: string; confidence: number; y0: number; y1: number }[]> {
+    if (this.closed) throw new Error('OCR pool is closed');
+    await this.startDigits();
+    const w = this.digitIdle.pop() ?? (await new Promise<Tesseract.Worker>((res) => this.digitWaiting.push(res)));
+    try {
+      const { data } = await w.recognize(Buffer.from(image.buffer, image.byteOffset, image.byteLength), {}, { blocks: true, text: false });
+      const out: { text: string; confidence: number; y0: number; y1: number }[] = [];
+      for (const b of data.blocks ?? []) for (const p of b.paragraphs) for (const l of p.lines) {
+        out.push({ text: l.words.map((x) => x.text).join(''), confidence: l.confidence, y0: l.bbox.y0, y1: l.bbox.y1 });
+      }
+      return out;
+    } finally {
+      const next = this.digitWaiting.shift();
+      if (next) next(w);
+      else this.digitIdle.push(w);
+    }
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     if (this.starting) await this.starting.catch(() => {});
-    await Promise.all(this.workers.map((w) => w.terminate().catch(() => {})));
+    if (this.digitStarting) await this.digitStarting.catch(() => {});
+    await Promise.all([...this.workers, ...this.digitWorkers].map((w) => w.terminate().catch(() => {})));
     this.workers = [];
     this.idle = [];
+    this.digitWorkers = [];
+    this.digitIdle = [];
   }
 }
 
@@ -205,7 +254,7 @@ export async function ocrPage(doc: PdfDocument, pageNumber: number, pool: OcrPoo
   if (OCR_SETTINGS.thicken) img = thickenStrokes(img);
   const pgm = toPgm(img);
   const t2 = performance.now();
-  const words = await pool.recognize(pgm);
+  const words = await rereadNumbers(img, await pool.recognize(pgm), pool);
   const t3 = performance.now();
   const k = 1 / r.scale;
   const rules: Rule[] = [...lines.h, ...lines.v].map((l) => ({ x0: l.x0 * k, y0: l.y0 * k, x1: l.x1 * k, y1: l.y1 * k, width: l.thickness * k }));
@@ -214,6 +263,56 @@ export async function ocrPage(doc: PdfDocument, pageNumber: number, pool: OcrPoo
     skewDegrees: skew,
     ms: { render: t1 - t0, raster: t2 - t1, ocr: t3 - t2 },
   };
+}
+
+/** Padding around a number's box when it is cut out for the second reading (pixels). */
+const DIGIT_CROP_PAD = 5;
+/** White space between the stacked number crops (pixels). */
+const DIGIT_STACK_GAP = 24;
+/** Thin Song digits are read better a pixel bolder. */
+const DIGIT_THICKEN = true;
+
+/**
+ * chi_sim misreads some digits of Song fonts (5 as 0 or 9 at 300 DPI). Every number it read is cut
+ * out, the cuts are stacked into one image and read again by the English model limited to digits
+ * and separators. The two models err on different digits (measured on the corpus: neither is
+ * right more often), so the second reading never replaces the first: where they differ, the
+ * word's confidence drops below LOW_CONFIDENCE and the amount gets an `ocr.low_confidence`
+ * finding for a person to check.
+ */
+export async function rereadNumbers(img: GrayImage, words: OcrWord[], pool: OcrPool): Promise<OcrWord[]> {
+  const picks = words.map((w, i) => ({ w, i })).filter(({ w }) => /^[-\d,.OoIl]+$/.test(w.text) && /\d/.test(w.text));
+  if (picks.length === 0) return words;
+  const crops = picks.map(({ w }) => {
+    const x0 = Math.max(0, w.bbox.x0 - DIGIT_CROP_PAD), y0 = Math.max(0, w.bbox.y0 - DIGIT_CROP_PAD);
+    const x1 = Math.min(img.width, w.bbox.x1 + DIGIT_CROP_PAD), y1 = Math.min(img.height, w.bbox.y1 + DIGIT_CROP_PAD);
+    return { x0, y0, w: x1 - x0, h: y1 - y0 };
+  });
+  const width = Math.max(...crops.map((c) => c.w)) + 2 * DIGIT_STACK_GAP;
+  const height = crops.reduce((s, c) => s + c.h + DIGIT_STACK_GAP, DIGIT_STACK_GAP);
+  const stack: GrayImage = { width, height, data: new Uint8Array(width * height).fill(255) };
+  const slots: [number, number][] = [];
+  let y = DIGIT_STACK_GAP;
+  for (const c of crops) {
+    for (let r = 0; r < c.h; r++) {
+      const src = (c.y0 + r) * img.width + c.x0;
+      stack.data.set(img.data.subarray(src, src + c.w), (y + r) * width + DIGIT_STACK_GAP);
+    }
+    slots.push([y, y + c.h]);
+    y += c.h + DIGIT_STACK_GAP;
+  }
+  const lines = await pool.recognizeDigits(toPgm(DIGIT_THICKEN ? thickenStrokes(stack) : stack));
+  const out = [...words];
+  const digits = (t: string) => t.replace(/\D/g, '');
+  slots.forEach(([a, b], k) => {
+    const read = lines.filter((l) => (l.y0 + l.y1) / 2 >= a && (l.y0 + l.y1) / 2 <= b).map((l) => l) ;
+    if (read.length !== 1) return;
+    const text = read[0].text.trim();
+    const { w, i } = picks[k];
+    if (!/^-?[\d,.]*\d[\d,.]*$/.test(text) || digits(text).length !== digits(cleanWord(w.text)).length) return;
+    if (text !== cleanWord(w.text)) out[i] = { ...w, confidence: Math.min(w.confidence, read[0].confidence, LOW_CONFIDENCE - 1) };
+  });
+  return out;
 }
 
 function wordSize(text: string, heightPt: number): number {
@@ -273,6 +372,14 @@ const CONFUSIONS: [RegExp, string][] = [
   [/文付/g, '支付'],
   [/^[歼球欺软]$/, '款'], // the 款 of a 类/款/项 code header, alone in its cell
 ];
+
+/** Known chi_sim misreadings in budget wording, on text joined from several words. */
+export function foldOcrConfusions(text: string): string {
+  let t = text;
+  for (const [re, to] of CONFUSIONS) if (!re.source.startsWith('^')) t = t.replace(re, to);
+  // Punctuation read for the colon after 单位/部门 ("部门; X", "单位 ;万元").
+  return t.replace(/(单位|部门|编制部门|编制单位|预算单位)\s*[;；,，.、]\s*/g, '$1:');
+}
 
 /**
  * Undo two habits of the chi_sim model: a quote mark invented at the start of a table label (an

@@ -64,3 +64,52 @@ export function isTableTitle(text: string): boolean {
   const t = cleanTitle(text);
   return t.length >= 4 && t.length <= 45 && /表$/.test(t) && /(预算|决算|收支|收入|支出|三公|经费|绩效|采购)/.test(t);
 }
+
+/** Canonical wordings of the standard titles, for titles misread by OCR. */
+const CANONICAL: [string, TableKind][] = [
+  ['部门收支总表', 'budget_summary'], ['部门财务收支预算总表', 'budget_summary'], ['收支预算总表', 'budget_summary'],
+  ['部门收入总表', 'income'], ['收入预算总表', 'income'],
+  ['部门支出总表', 'expenditure'], ['支出预算总表', 'expenditure'],
+  ['财政拨款收支预算总表', 'appropriation_summary'],
+  ['财政拨款支出预算表', 'appropriation_expenditure'],
+  ['一般公共预算支出预算表', 'general_budget_expenditure'], ['一般公共预算支出功能分类预算表', 'general_budget_expenditure'],
+  ['一般公共预算基本支出预算表', 'general_budget_basic'], ['一般公共预算基本支出部门预算经济分类预算表', 'general_budget_basic'],
+  ['一般公共预算项目支出预算表', 'general_budget_project'],
+  ['一般公共预算三公经费支出预算表', 'three_public'],
+  ['政府性基金预算支出预算表', 'gov_fund_expenditure'],
+  ['国有资本经营预算支出预算表', 'state_capital_expenditure'],
+  ['收入支出决算总表', 'final_summary'], ['收入决算表', 'final_income'], ['支出决算表', 'final_expenditure'],
+  ['财政拨款收入支出决算总表', 'final_appropriation_summary'],
+  ['一般公共预算财政拨款支出决算表', 'final_general_budget_expenditure'],
+  ['一般公共预算财政拨款基本支出决算表', 'final_general_budget_basic'],
+  ['财政拨款三公经费支出决算表', 'final_three_public'],
+  ['政府性基金预算财政拨款收入支出决算表', 'final_gov_fund'],
+  ['国有资本经营预算财政拨款支出决算表', 'final_state_capital'],
+];
+
+const bigrams = (s: string) => {
+  const h = s.replace(/[^\p{Script=Han}]/gu, '');
+  return new Set(Array.from({ length: Math.max(0, h.length - 1) }, (_, i) => h.slice(i, i + 2)));
+};
+
+/** Share of a canonical title's character pairs found in the printed title. */
+const FUZZY_MIN_SHARE = 0.6;
+
+/**
+ * The kind of a title misread by OCR ("一般公共了预算基本文出部门巴算经济分类关孔算表"): the standard
+ * title most of whose character pairs it contains, when that share is high enough and the next
+ * best kind is clearly behind. Only for OCR text: a printed title is read by `tableKind`.
+ */
+export function tableKindFuzzy(title: string): TableKind {
+  const got = bigrams(cleanTitle(title));
+  if (got.size < 3) return 'other';
+  const scores = new Map<TableKind, number>();
+  for (const [canon, kind] of CANONICAL) {
+    const want = bigrams(canon);
+    const share = [...want].filter((b) => got.has(b)).length / want.size;
+    scores.set(kind, Math.max(scores.get(kind) ?? 0, share));
+  }
+  const ranked = [...scores].sort((a, b) => b[1] - a[1]);
+  const [best, second] = ranked;
+  return best[1] >= FUZZY_MIN_SHARE && best[1] - (second?.[1] ?? 0) >= 0.1 ? best[0] : 'other';
+}

@@ -5,7 +5,7 @@ import { isBlankAmount, parseDecimal, parseUnit, toFen, type Unit } from './amou
 import { classCodeByName, codeSystem, isTotalLabel, joinCode, splitLeadingCode, stripOrdinal, type CodeSystem } from './codes.js';
 import { departmentFromLine, departmentFromTitle, yearsIn } from './document.js';
 import { CODE_HEADER, NAME_HEADER, NOT_MONEY_HEADER, UNIT_CODE_HEADER, columnKey } from './header.js';
-import { cleanTitle, isTableTitle, tableKind } from './kinds.js';
+import { cleanTitle, isTableTitle, tableKind, tableKindFuzzy } from './kinds.js';
 import { gridTitle } from '../layout/continuation.js';
 
 type Role = 'amount' | 'code' | 'unit_code' | 'name' | 'empty';
@@ -202,7 +202,8 @@ export function recognizeGrid(g: Grid, tableIndex: number, ctx: TableContext, pa
     colMap = Array.from({ length: g.cols }, (_, i) => i);
   }
   const title = parent?.table.title ?? meta.titleText ?? '';
-  const kind: TableKind = parent?.table.kind ?? tableKind(title, ctx.phase);
+  let kind: TableKind = parent?.table.kind ?? tableKind(title, ctx.phase);
+  if (kind === 'other' && !parent && g.source === 'ocr') kind = tableKindFuzzy(title);
   const unit = (parent?.table.unit as Unit | null) ?? meta.unit ?? ctx.defaultUnit;
   const items: LineItem[] = [];
 
