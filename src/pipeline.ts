@@ -133,6 +133,7 @@ export async function processFile(filePath: string, data?: Uint8Array, opts: Pro
 
   const t0 = performance.now();
   let layout: DocumentLayout;
+  const isText = /\.txt$/i.test(filePath);
   try {
     if (/\.txt$/i.test(filePath)) {
       const text = Buffer.from(bytes).toString('utf8');
@@ -168,6 +169,9 @@ export async function processFile(filePath: string, data?: Uint8Array, opts: Pro
   };
   const budgetWords = /(部门|单位)(预算|决算)|预算公开|决算公开|收支(预算|决算)?总表|预算表|决算表/;
   const known = tables.filter((t) => t.kind !== 'other');
+  // A text file is only taken as a disclosure dump when it holds budget tables (a README that
+  // talks about budgets is not one).
+  if (isText && known.length === 0) return failed(base, 'not a budget text dump: no budget table found in the text');
   if (known.length === 0 && !layout.lines.some((l) => budgetWords.test(l.text.replace(/\s/g, '')))) {
     return failed(base, 'not a budget or final-accounts disclosure: no budget table and no 部门预算/决算 wording found');
   }

@@ -156,7 +156,7 @@ function printedFen(unit: string | null): number {
     case '元': return 1;
     case '千元': return 1_000;
     case '万元': return 10_000;
-    case '亿元': return 1_000_000;
+    case '亿元': return 100_000_000;
     default: throw new Error(`unknown unit ${unit}`);
   }
 }

@@ -90,9 +90,10 @@ export function layoutPage(page: Page, settings: LayoutSettings = DEFAULT_LAYOUT
   const grids: Grid[] = [];
   for (const reg of regions) {
     const runs = page.runs.filter((t) => !used.has(t) && inside(t, reg.box));
-    runs.forEach((t) => used.add(t));
     const g = buildGrid({ box: reg.box, runs, h: reg.h, v: reg.v, page: page.number }, settings);
-    if (g.cells.length === 0) continue;
+    // A single column is a framed paragraph or prose, not a table: its text stays narrative.
+    if (g.cells.length === 0 || g.cols < 2) continue;
+    runs.forEach((t) => used.add(t));
     grids.push({
       pages: [page.number], box: reg.box, rows: g.rows, cols: g.cols, cells: g.cells,
       titleLines: [], noteLines: [], ruled: reg.h.length > 0 || reg.v.length > 0, source: page.source,
