@@ -47,7 +47,7 @@ export function groupLines(runs: TextRun[]): RunLine[] {
 export function lineText(runs: TextRun[]): string {
   let out = '';
   for (const r of runs) {
-    if (out && !(/[\p{Script=Han}：:、（）()]$/u.test(out) && /^[\p{Script=Han}：:（）()]/u.test(r.text))) out += ' ';
+    if (out && !(/[\p{Script=Han}：:、（）()]$/u.test(out) && /^[\p{Script=Han}：:、（）()]/u.test(r.text))) out += ' ';
     out += r.text;
   }
   return out;

@@ -109,11 +109,13 @@ function attachTitlesAndNotes(grids: Grid[], lines: TextLine[], titleReach: numb
   grids.forEach((g, i) => {
     const prevBottom = i > 0 ? grids[i - 1].box[3] : -Infinity;
     const nextTop = i + 1 < grids.length ? grids[i + 1].box[1] : Infinity;
-    const above = lines.filter((l) => l.box[3] <= g.box[1] + REGION_MARGIN && l.box[1] >= prevBottom - REGION_MARGIN && g.box[1] - l.box[3] <= titleReach);
+    // By the line's centre: OCR boxes are loose and may reach over the table's top rule.
+    const cy = (l: TextLine) => (l.box[1] + l.box[3]) / 2;
+    const above = lines.filter((l) => cy(l) < g.box[1] && cy(l) > prevBottom && g.box[1] - l.box[3] <= titleReach);
     // Notes of the previous table are not this table's title.
     const prevNotes = new Set(i > 0 ? grids[i - 1].noteLines : []);
     g.titleLines = above.filter((l) => !prevNotes.has(l) && !isPageNumber(l.text));
-    const below = lines.filter((l) => l.box[1] >= g.box[3] - REGION_MARGIN && l.box[3] <= nextTop + REGION_MARGIN);
+    const below = lines.filter((l) => cy(l) > g.box[3] && cy(l) < nextTop);
     const notes: TextLine[] = [];
     for (const l of below) {
       if (notes.length === 0 && !isNoteText(l.text)) break;
