@@ -39,7 +39,8 @@ async function ingest(...argv: string[]): Promise<{ code: number; out: string; e
   });
   vi.mocked(processFile).mockClear();
   try {
-    const code = await runIngest(argv);
+    // --jobs 0: on this thread, so the spy on processFile sees the calls (workers: test/bulk.test.ts).
+    const code = await runIngest([...argv, '--jobs', '0']);
     return { code, out: out.join('\n'), err: err.join('') };
   } finally {
     log.mockRestore();

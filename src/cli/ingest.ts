@@ -1,28 +1,53 @@
-// `yusuan ingest`: files and folders → documents in the SQLite database, one transaction each.
-import { createHash } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, extname, join, resolve } from 'node:path';
+// `yusuan ingest`: files and folders → documents in the SQLite database, one transaction each, in a
+// pool of worker threads, with a ledger that makes reruns resume (src/ingest/run.ts).
+import { existsSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { availableParallelism, totalmem } from 'node:os';
+import { dirname, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { processFile } from '../pipeline.js';
-import { PIPELINE_VERSION } from '../version.js';
 import { openDb, type Db } from '../store/db.js';
-import { hasDocument, writeDocument } from '../store/write.js';
-import type { DocumentResult } from '../types.js';
+import type { OcrMode } from '../ingest/protocol.js';
+import { makeReporter, type LogFormat } from '../ingest/report.js';
+import { RunError, runBulk } from '../ingest/run.js';
 
-export const INGEST_USAGE = `usage: yusuan ingest <files or folders…> [--db yusuan.db] [--force] [--ocr auto|force|off]
+const MB = 1024 * 1024;
+const DEFAULT_TIMEOUT_S = 600;
+const DEFAULT_MAX_FILE_MB = 1024;
+
+/** Heap limit per worker: 60% of the machine's memory shared by the workers, within 512 MB–4 GB. */
+export function defaultMaxMemoryMb(jobs: number): number {
+  return Math.max(512, Math.min(4096, Math.floor((0.6 * totalmem()) / MB / Math.max(1, jobs))));
+}
+
+export const INGEST_USAGE = `usage: yusuan ingest <files or folders…> [options]
 
   Folders are searched recursively for .pdf and .txt files (hidden entries skipped).
-  A file already stored by this pipeline version is skipped unless --force.
+  Every file is recorded in the database's ledger. A file already done by this pipeline
+  version is skipped (also under another path or name: the same bytes are stored once);
+  a run that was killed is resumed by running the same command again.
 
-  --db <file>     SQLite database (created when missing; default yusuan.db)
-  --force         process and replace files already stored
-  --ocr <mode>    auto (OCR pages without text), force (OCR every page), off`;
+  --db <file>             SQLite database (created when missing; default yusuan.db)
+  --jobs <n>              worker threads (default: the number of cores, ${availableParallelism()} here);
+                          0 runs everything on the main thread, without timeout or memory bound
+  --retry                 process again files that failed in an earlier run
+  --force                 process again every file, replacing what is stored
+  --dry-run               list what would be processed and why; change nothing
+  --ocr <mode>            auto (OCR pages without text), force (OCR every page), off
+  --timeout <seconds>     per file; a file taking longer is marked failed (default ${DEFAULT_TIMEOUT_S}; 0: none)
+  --max-memory <MB>       heap limit of each worker; a file needing more is marked failed
+                          (default ${defaultMaxMemoryMb(availableParallelism())} here)
+  --max-file-size <MB>    larger files are marked failed without being read (default ${DEFAULT_MAX_FILE_MB})
+  --log-format <fmt>      text (progress bar on a terminal, else a line per file) or json
+                          (one JSON object per line on stdout)
+  --results <file>        where to write the run's results (default run_results.json beside the database)
+
+  Exit code: 0 all files ok, 1 some failed, 2 could not run.`;
 
 const OCR_MODES = ['auto', 'force', 'off'] as const;
-type OcrMode = (typeof OCR_MODES)[number];
+const LOG_FORMATS = ['text', 'json'] as const;
 const EXTENSIONS = new Set(['.pdf', '.txt']);
 
-/** Run the command; returns the exit code (0 all stored, 1 some failed, 2 usage error). */
+/** Run the command; returns the exit code (0 all stored, 1 some failed, 2 could not run). */
 export async function runIngest(argv: string[]): Promise<number> {
   let args;
   try {
@@ -31,8 +56,16 @@ export async function runIngest(argv: string[]): Promise<number> {
       allowPositionals: true,
       options: {
         db: { type: 'string', default: 'yusuan.db' },
+        jobs: { type: 'string' },
+        retry: { type: 'boolean', default: false },
         force: { type: 'boolean', default: false },
+        'dry-run': { type: 'boolean', default: false },
         ocr: { type: 'string', default: 'auto' },
+        timeout: { type: 'string', default: String(DEFAULT_TIMEOUT_S) },
+        'max-memory': { type: 'string' },
+        'max-file-size': { type: 'string', default: String(DEFAULT_MAX_FILE_MB) },
+        'log-format': { type: 'string', default: 'text' },
+        results: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -47,6 +80,16 @@ export async function runIngest(argv: string[]): Promise<number> {
   if (positionals.length === 0) return usageError('no files or folders given');
   const ocr = values.ocr as OcrMode;
   if (!OCR_MODES.includes(ocr)) return usageError(`--ocr must be one of ${OCR_MODES.join(', ')}`);
+  const logFormat = values['log-format'] as LogFormat;
+  if (!LOG_FORMATS.includes(logFormat)) return usageError(`--log-format must be one of ${LOG_FORMATS.join(', ')}`);
+  const jobs = values.jobs === undefined ? availableParallelism() : wholeNumber(values.jobs);
+  if (jobs === null) return usageError('--jobs must be a whole number (0 or more)');
+  const timeoutS = positiveNumber(values.timeout);
+  if (timeoutS === null) return usageError('--timeout must be a number of seconds (0 for none)');
+  const maxMemoryMb = values['max-memory'] === undefined ? defaultMaxMemoryMb(jobs) : wholeNumber(values['max-memory']);
+  if (maxMemoryMb === null || maxMemoryMb < 16) return usageError('--max-memory must be a number of MB, at least 16');
+  const maxFileMb = positiveNumber(values['max-file-size']);
+  if (maxFileMb === null || maxFileMb === 0) return usageError('--max-file-size must be a positive number of MB');
 
   let files: string[];
   try {
@@ -55,116 +98,42 @@ export async function runIngest(argv: string[]): Promise<number> {
     return usageError(errorMessage(e));
   }
 
+  const dryRun = values['dry-run'];
   let db: Db;
   try {
-    db = openDb(values.db);
+    // A dry run against a database that does not exist yet creates nothing.
+    db = openDb(dryRun && !existsSync(values.db) ? ':memory:' : values.db);
   } catch (e) {
     return usageError(`cannot open database ${values.db}: ${errorMessage(e)}`);
   }
+  const resultsFile = values.results
+    ?? (values.db === ':memory:' ? 'run_results.json' : join(dirname(resolve(values.db)), 'run_results.json'));
   try {
-    const stats = await ingestFiles(db, files, { force: values.force, ocr });
-    printSummary(stats);
-    return stats.failed > 0 ? 1 : 0;
+    const summary = await runBulk({
+      db,
+      files,
+      jobs,
+      force: values.force,
+      retry: values.retry,
+      dryRun,
+      ocr,
+      timeoutMs: Math.round(timeoutS * 1000),
+      maxMemoryMb,
+      maxFileSizeBytes: maxFileMb * MB,
+      reporter: makeReporter(logFormat),
+      resultsFile,
+      argv,
+    });
+    return summary.exitCode;
+  } catch (e) {
+    if (e instanceof RunError) {
+      console.error(`yusuan ingest: ${e.message}`);
+      return 2;
+    }
+    throw e;
   } finally {
     db.close();
   }
-}
-
-interface Stats {
-  ok: number;
-  partial: number;
-  failed: number;
-  skipped: number;
-  tables: number;
-  items: number;
-  pages: number;
-  elapsedMs: number;
-}
-
-async function ingestFiles(db: Db, files: string[], opts: { force: boolean; ocr: OcrMode }): Promise<Stats> {
-  const stats: Stats = { ok: 0, partial: 0, failed: 0, skipped: 0, tables: 0, items: 0, pages: 0, elapsedMs: 0 };
-  const started = performance.now();
-  const progress = new Progress(files.length, () => stats.pages, started);
-
-  for (const file of files) {
-    progress.start(file);
-    let data: Buffer;
-    try {
-      data = await readFile(file);
-    } catch (e) {
-      // Unreadable: there is no hash to key a document row on, so it is only reported.
-      stats.failed++;
-      progress.done(`failed   ${file}  ${errorMessage(e)}`, true);
-      continue;
-    }
-    const sha256 = createHash('sha256').update(data).digest('hex');
-    if (!opts.force && hasDocument(db, sha256, PIPELINE_VERSION)) {
-      stats.skipped++;
-      progress.done(`skipped  ${file}  already stored`, false);
-      continue;
-    }
-    // Stored by another pipeline version: process again and replace it.
-    const replace = opts.force || hasDocument(db, sha256);
-
-    let result: DocumentResult;
-    try {
-      result = await processFile(file, data, { ocr: opts.ocr });
-    } catch (e) {
-      // processFile should not throw; if it does, the file is still recorded as failed.
-      result = failedResult(file, sha256, `unexpected error: ${errorMessage(e)}`);
-    }
-    try {
-      writeDocument(db, result, { force: replace });
-    } catch (e) {
-      result = failedResult(file, sha256, `could not store: ${errorMessage(e)}`, result.pages);
-      try {
-        writeDocument(db, result, { force: true });
-      } catch {
-        // Reported below; the summary still counts it.
-      }
-    }
-
-    stats[result.status]++;
-    stats.pages += result.pages;
-    stats.tables += result.tables.length;
-    stats.items += result.tables.reduce((n, t) => n + t.items.length, 0);
-    progress.done(fileLine(file, result), result.status !== 'ok');
-  }
-  progress.finish();
-  stats.elapsedMs = performance.now() - started;
-  return stats;
-}
-
-function fileLine(file: string, r: DocumentResult): string {
-  const items = r.tables.reduce((n, t) => n + t.items.length, 0);
-  const line = `${r.status.padEnd(8)} ${file}  ${r.pages}p ${r.tables.length}t ${items} items`;
-  return r.error ? `${line}  ${r.error}` : line;
-}
-
-function failedResult(file: string, sha256: string, error: string, pages = 0): DocumentResult {
-  return {
-    sha256,
-    path: file,
-    fileName: basename(file),
-    pages,
-    phase: null,
-    year: null,
-    department: null,
-    status: 'failed',
-    error,
-    tables: [],
-    findings: [],
-    narrative: [],
-    timings: { extractMs: 0, layoutMs: 0, recognizeMs: 0 },
-  };
-}
-
-function printSummary(s: Stats): void {
-  const seconds = s.elapsedMs / 1000;
-  const rate = seconds > 0 ? s.pages / seconds : 0;
-  console.log(`documents: ${s.ok} ok, ${s.partial} partial, ${s.failed} failed, ${s.skipped} skipped`);
-  console.log(`tables: ${s.tables}  line items: ${s.items}  pages: ${s.pages}`);
-  console.log(`elapsed: ${seconds.toFixed(1)} s  (${rate.toFixed(1)} pages/s)`);
 }
 
 /** The .pdf/.txt files named or found under the given paths, deduplicated and sorted. */
@@ -193,52 +162,13 @@ export async function collectFiles(inputs: string[]): Promise<string[]> {
   return [...found.values()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** One line per file when stderr is not a terminal; a redrawn bar when it is. */
-class Progress {
-  private readonly tty = process.stderr.isTTY === true;
-  private finished = 0;
-  private current = '';
-  private timer: NodeJS.Timeout | undefined;
+function wholeNumber(s: string): number | null {
+  return /^\d+$/.test(s.trim()) ? Number(s) : null;
+}
 
-  constructor(
-    private readonly total: number,
-    private readonly pages: () => number,
-    private readonly started: number,
-  ) {
-    // Redraw while a long file is processed, so elapsed time keeps moving.
-    if (this.tty) this.timer = setInterval(() => this.draw(), 250).unref();
-  }
-
-  start(file: string): void {
-    this.current = file;
-    this.draw();
-  }
-
-  /** A file is finished; `line` is printed always without a terminal, and above the bar when notable. */
-  done(line: string, notable: boolean): void {
-    this.finished++;
-    if (!this.tty) process.stderr.write(line + '\n');
-    else {
-      if (notable) process.stderr.write('\r\x1b[2K' + line + '\n');
-      this.draw();
-    }
-  }
-
-  finish(): void {
-    if (this.timer) clearInterval(this.timer);
-    if (this.tty) process.stderr.write('\r\x1b[2K');
-  }
-
-  private draw(): void {
-    if (!this.tty) return;
-    const width = 20;
-    const filled = this.total === 0 ? width : Math.round((this.finished / this.total) * width);
-    const elapsed = ((performance.now() - this.started) / 1000).toFixed(1);
-    const head = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${this.finished}/${this.total} files  ${this.pages()}p  ${elapsed}s  `;
-    const room = Math.max(0, (process.stderr.columns || 80) - head.length - 1);
-    const name = this.current.length <= room ? this.current : room < 2 ? '' : '…' + this.current.slice(-(room - 1));
-    process.stderr.write('\r\x1b[2K' + head + name);
-  }
+function positiveNumber(s: string): number | null {
+  const n = Number(s);
+  return s.trim() !== '' && Number.isFinite(n) && n >= 0 ? n : null;
 }
 
 function usageError(message: string): number {

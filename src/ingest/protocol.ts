@@ -1,0 +1,17 @@
+// Messages between the pool (main thread) and its workers (src/ingest/worker.ts).
+import type { DocumentResult } from '../types.js';
+
+export type OcrMode = 'auto' | 'force' | 'off';
+
+export interface TaskMessage {
+  id: number;
+  path: string;
+  /** The file's bytes, transferred to the worker. */
+  data: Uint8Array;
+  ocr: OcrMode;
+}
+
+export type WorkerMessage =
+  | { type: 'ready' }
+  | { type: 'result'; id: number; result: DocumentResult; elapsedMs: number; heapUsed: number }
+  | { type: 'error'; id: number; message: string };
