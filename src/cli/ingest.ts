@@ -33,6 +33,8 @@ export const INGEST_USAGE = `usage: yusuan ingest <files or folders…> [options
   --force                 process again every file, replacing what is stored
   --dry-run               list what would be processed and why; change nothing
   --ocr <mode>            auto (OCR pages without text), force (OCR every page), off
+  --ocr-jobs <n>          tesseract workers per worker thread, each started once (default: the
+                          cores shared out among the --jobs threads, at least 1)
   --timeout <seconds>     per file; a file taking longer is marked failed (default ${DEFAULT_TIMEOUT_S}; 0: none)
   --max-memory <MB>       heap limit of each worker; a file needing more is marked failed
                           (default ${defaultMaxMemoryMb(availableParallelism())} here)
@@ -61,6 +63,7 @@ export async function runIngest(argv: string[]): Promise<number> {
         force: { type: 'boolean', default: false },
         'dry-run': { type: 'boolean', default: false },
         ocr: { type: 'string', default: 'auto' },
+        'ocr-jobs': { type: 'string' },
         timeout: { type: 'string', default: String(DEFAULT_TIMEOUT_S) },
         'max-memory': { type: 'string' },
         'max-file-size': { type: 'string', default: String(DEFAULT_MAX_FILE_MB) },
@@ -84,6 +87,8 @@ export async function runIngest(argv: string[]): Promise<number> {
   if (!LOG_FORMATS.includes(logFormat)) return usageError(`--log-format must be one of ${LOG_FORMATS.join(', ')}`);
   const jobs = values.jobs === undefined ? availableParallelism() : wholeNumber(values.jobs);
   if (jobs === null) return usageError('--jobs must be a whole number (0 or more)');
+  const ocrJobs = values['ocr-jobs'] === undefined ? Math.max(1, Math.floor(availableParallelism() / Math.max(1, jobs))) : wholeNumber(values['ocr-jobs']);
+  if (ocrJobs === null || ocrJobs < 1) return usageError('--ocr-jobs must be a whole number, at least 1');
   const timeoutS = positiveNumber(values.timeout);
   if (timeoutS === null) return usageError('--timeout must be a number of seconds (0 for none)');
   const maxMemoryMb = values['max-memory'] === undefined ? defaultMaxMemoryMb(jobs) : wholeNumber(values['max-memory']);
@@ -117,6 +122,7 @@ export async function runIngest(argv: string[]): Promise<number> {
       retry: values.retry,
       dryRun,
       ocr,
+      ocrJobs,
       timeoutMs: Math.round(timeoutS * 1000),
       maxMemoryMb,
       maxFileSizeBytes: maxFileMb * MB,
@@ -124,6 +130,10 @@ export async function runIngest(argv: string[]): Promise<number> {
       resultsFile,
       argv,
     });
+    // Keep the departments links current for Datasette users who only ingest.
+    if (!dryRun) {
+      try { (await import('../analyze/departments.js')).refreshDepartments(db); } catch (e) { console.error(`departments: ${errorMessage(e)}`); }
+    }
     return summary.exitCode;
   } catch (e) {
     if (e instanceof RunError) {

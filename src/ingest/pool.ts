@@ -34,6 +34,7 @@ export interface Task {
   path: string;
   data: Uint8Array;
   ocr: OcrMode;
+  ocrJobs: number;
   /** Called when a worker takes the file. */
   onStart?: () => void;
 }
@@ -243,7 +244,7 @@ export class WorkerPool {
       // Transfer the bytes when they own their whole buffer; copy otherwise (e.g. a pooled Buffer).
       const own = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer
         ? data : new Uint8Array(data);
-      const msg: TaskMessage = { id, path: w.task.path, data: own, ocr: w.task.ocr };
+      const msg: TaskMessage = { id, path: w.task.path, data: own, ocr: w.task.ocr, ocrJobs: w.task.ocrJobs };
       slot.worker.postMessage(msg, [own.buffer as ArrayBuffer]);
     }
   }

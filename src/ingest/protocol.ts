@@ -9,6 +9,8 @@ export interface TaskMessage {
   /** The file's bytes, transferred to the worker. */
   data: Uint8Array;
   ocr: OcrMode;
+  /** Size of the worker's tesseract pool, started on the first page that needs OCR. */
+  ocrJobs: number;
 }
 
 export type WorkerMessage =

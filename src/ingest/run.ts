@@ -7,6 +7,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import PQueue from 'p-queue';
+import { OcrPool } from '../extract/ocr.js';
 import { processFile } from '../pipeline.js';
 import { PIPELINE_VERSION } from '../version.js';
 import type { Db } from '../store/db.js';
@@ -27,6 +28,8 @@ export interface RunOptions {
   retry: boolean;
   dryRun: boolean;
   ocr: OcrMode;
+  /** Tesseract workers per pool worker (with jobs 0: in all). */
+  ocrJobs: number;
   /** Per file, 0 for none. */
   timeoutMs: number;
   /** Heap limit per worker, MB. */
@@ -126,6 +129,7 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
   const outcomes: FileOutcome[] = [];
   const firstPathOf = new Map<string, string>(); // sha256 → first path seen this run
   let pool: WorkerPool | null = null;
+  let ownOcrPool: OcrPool | null = null; // --jobs 0: OCR on this thread
   let poolReady: Promise<WorkerPool> | null = null;
   let fatal: Error | null = null;
   const getPool = (): Promise<WorkerPool> => {
@@ -227,14 +231,15 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
       started();
       const ti = performance.now();
       try {
-        outcome = { kind: 'result', result: await processFile(display, data!, { ocr: o.ocr }), elapsedMs: performance.now() - ti };
+        ownOcrPool ??= new OcrPool(o.ocrJobs);
+        outcome = { kind: 'result', result: await processFile(display, data!, { ocr: o.ocr, ocrPool: ownOcrPool }), elapsedMs: performance.now() - ti };
       } catch (e) {
         outcome = { kind: 'failed', reason: `unexpected error: ${errorMessage(e)}`, elapsedMs: performance.now() - ti };
       }
     } else {
       try {
         const p = await getPool();
-        outcome = await p.run({ path: display, data: data!, ocr: o.ocr, onStart: started });
+        outcome = await p.run({ path: display, data: data!, ocr: o.ocr, ocrJobs: o.ocrJobs, onStart: started });
       } catch (e) {
         if (e instanceof PoolStartError) {
           fatal ??= e;
@@ -280,6 +285,7 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
   } finally {
     process.off('SIGINT', onSigint);
     if (pool) await (pool as WorkerPool).close();
+    if (ownOcrPool) await (ownOcrPool as OcrPool).close();
   }
   if (fatal) {
     if (runId !== null) ledger.finishRun(db, runId, { error: (fatal as Error).message }, 2);

@@ -11,13 +11,17 @@ if (!port) throw new Error('src/ingest/worker is a worker-thread entry, not a pr
 
 const post = (m: WorkerMessage) => port.postMessage(m);
 
-// One tesseract worker per pool worker, started on the first page that needs OCR and kept for every
-// document this worker reads: the pool already keeps every core busy.
-const ocrPool = new OcrPool(1);
+// The tesseract workers of this pool worker (--ocr-jobs of them), started on the first page that
+// needs OCR and kept for every document this worker reads.
+let ocrPool: OcrPool | null = null;
+const poolOf = (size: number) => {
+  if (!ocrPool || ocrPool.size !== size) { void ocrPool?.close(); ocrPool = new OcrPool(size); }
+  return ocrPool;
+};
 
 port.on('message', (m: TaskMessage) => {
   const t0 = performance.now();
-  const opts: ProcessOptions = { ocr: m.ocr, ocrPool };
+  const opts: ProcessOptions = { ocr: m.ocr, ocrPool: poolOf(m.ocrJobs) };
   processFile(m.path, m.data, opts).then(
     (result) => post({ type: 'result', id: m.id, result, elapsedMs: performance.now() - t0, heapUsed: process.memoryUsage().heapUsed }),
     (e: unknown) => post({ type: 'error', id: m.id, message: e instanceof Error ? e.message : String(e) }),
