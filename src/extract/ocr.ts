@@ -104,12 +104,16 @@ export class OcrPool {
     return this.starting;
   }
 
-  /** Words of a grey image (PGM bytes), with pixel boxes and confidences. */
-  async recognize(image: Uint8Array): Promise<OcrWord[]> {
+  /**
+   * Words of a grey image (PGM bytes), with pixel boxes and confidences. `block`: read the image
+   * as one block of lines (a stack of cut-out words) instead of segmenting a page.
+   */
+  async recognize(image: Uint8Array, block = false): Promise<OcrWord[]> {
     if (this.closed) throw new Error('OCR pool is closed');
     await this.start();
     const w = this.idle.pop() ?? (await new Promise<Tesseract.Worker>((res) => this.waiting.push(res)));
     try {
+      if (block) await w.setParameters({ tessedit_pageseg_mode: Tesseract.PSM.SINGLE_BLOCK });
       const { data } = await w.recognize(Buffer.from(image.buffer, image.byteOffset, image.byteLength), {}, { blocks: true, text: false });
       const words: OcrWord[] = [];
       let line = 0;
@@ -123,6 +127,7 @@ export class OcrPool {
       }
       return words;
     } finally {
+      if (block) await w.setParameters({ tessedit_pageseg_mode: Tesseract.PSM.AUTO }).catch(() => {});
       const next = this.waiting.shift();
       if (next) next(w);
       else this.idle.push(w);
@@ -254,7 +259,8 @@ export async function ocrPage(doc: PdfDocument, pageNumber: number, pool: OcrPoo
   if (OCR_SETTINGS.thicken) img = thickenStrokes(img);
   const pgm = toPgm(img);
   const t2 = performance.now();
-  const words = await rereadNumbers(img, await pool.recognize(pgm), pool);
+  const first = await pool.recognize(pgm);
+  const words = await rereadNumbers(img, [...first, ...(await readMissedInk(img, first, pool, threshold))], pool);
   const t3 = performance.now();
   const k = 1 / r.scale;
   const rules: Rule[] = [...lines.h, ...lines.v].map((l) => ({ x0: l.x0 * k, y0: l.y0 * k, x1: l.x1 * k, y1: l.y1 * k, width: l.thickness * k }));
@@ -263,6 +269,91 @@ export async function ocrPage(doc: PdfDocument, pageNumber: number, pool: OcrPoo
     skewDegrees: skew,
     ms: { render: t1 - t0, raster: t2 - t1, ocr: t3 - t2 },
   };
+}
+
+/** Coarse cell of the missed-ink search (pixels at 300 DPI): a few strokes of one glyph. */
+const INK_CELL = 6;
+/** Ink of one word: cells this many apart across (characters and digit groups) join. */
+const INK_JOIN_CELLS = 2;
+/** Text height at 300 DPI: 5–20 pt. Smaller specks and larger shapes are not words. */
+const INK_MIN_HEIGHT = 18, INK_MAX_HEIGHT = 84;
+/** A second reading of missed ink is kept only at or above this confidence. */
+const INK_MIN_CONFIDENCE = 60;
+const INK_MIN_HAN_CONFIDENCE = 80;
+
+/**
+ * Tesseract's page segmentation drops small isolated cells in ruled tables (a lone "0", the 款
+ * column's "05"). Ink that no word covers is grouped into word-sized blobs, the blobs are stacked
+ * into one image and read again as one block; numbers, and Han words read with high confidence,
+ * are added.
+ */
+export async function readMissedInk(img: GrayImage, words: OcrWord[], pool: OcrPool, threshold: number): Promise<OcrWord[]> {
+  const cw = Math.ceil(img.width / INK_CELL), ch = Math.ceil(img.height / INK_CELL);
+  const covered = new Uint8Array(img.width * img.height);
+  for (const w of words) {
+    const x0 = Math.max(0, w.bbox.x0 - 3), x1 = Math.min(img.width, w.bbox.x1 + 3);
+    for (let y = Math.max(0, w.bbox.y0 - 3); y < Math.min(img.height, w.bbox.y1 + 3); y++) covered.fill(1, y * img.width + x0, y * img.width + x1);
+  }
+  const ink = new Uint16Array(cw * ch);
+  for (let y = 0; y < img.height; y++) {
+    const row = y * img.width, cy = Math.floor(y / INK_CELL) * cw;
+    for (let x = 0; x < img.width; x++) if (img.data[row + x] < threshold && !covered[row + x]) ink[cy + Math.floor(x / INK_CELL)]++;
+  }
+  const label = new Int32Array(cw * ch).fill(-1);
+  const blobs: { x0: number; y0: number; x1: number; y1: number; cells: number }[] = [];
+  for (let i = 0; i < cw * ch; i++) {
+    if (ink[i] < 3 || label[i] >= 0) continue;
+    const b = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity, cells: 0 };
+    const stack = [i];
+    label[i] = blobs.length;
+    while (stack.length) {
+      const k = stack.pop()!;
+      const kx = k % cw, ky = Math.floor(k / cw);
+      b.x0 = Math.min(b.x0, kx); b.x1 = Math.max(b.x1, kx); b.y0 = Math.min(b.y0, ky); b.y1 = Math.max(b.y1, ky); b.cells++;
+      for (let dy = -1; dy <= 1; dy++) for (let dx = -INK_JOIN_CELLS; dx <= INK_JOIN_CELLS; dx++) {
+        const nx = kx + dx, ny = ky + dy;
+        if (nx < 0 || ny < 0 || nx >= cw || ny >= ch) continue;
+        const n = ny * cw + nx;
+        if (ink[n] >= 3 && label[n] < 0) { label[n] = blobs.length; stack.push(n); }
+      }
+    }
+    blobs.push(b);
+  }
+  const boxes = blobs
+    .map((b) => ({ x0: b.x0 * INK_CELL, y0: b.y0 * INK_CELL, x1: Math.min(img.width, (b.x1 + 1) * INK_CELL), y1: Math.min(img.height, (b.y1 + 1) * INK_CELL), cells: b.cells }))
+    .filter((b) => b.y1 - b.y0 >= INK_MIN_HEIGHT && b.y1 - b.y0 <= INK_MAX_HEIGHT && b.x1 - b.x0 >= INK_MIN_HEIGHT / 2 && b.cells >= 4);
+  if (boxes.length === 0) return [];
+  const pad = 8, gap = 30;
+  const width = Math.max(...boxes.map((b) => b.x1 - b.x0)) + 2 * (pad + gap);
+  const height = boxes.reduce((s, b) => s + b.y1 - b.y0 + 2 * pad + gap, gap);
+  const stackImg: GrayImage = { width, height, data: new Uint8Array(width * height).fill(255) };
+  const slots: { top: number; bottom: number; dx: number; dy: number }[] = [];
+  let y = gap;
+  for (const b of boxes) {
+    const h = b.y1 - b.y0, w = b.x1 - b.x0;
+    for (let r = 0; r < h; r++) {
+      const src = (b.y0 + r) * img.width + b.x0;
+      stackImg.data.set(img.data.subarray(src, src + w), (y + pad + r) * width + gap + pad);
+    }
+    slots.push({ top: y, bottom: y + h + 2 * pad, dx: b.x0 - gap - pad, dy: b.y0 - y - pad });
+    y += h + 2 * pad + gap;
+  }
+  const read = await pool.recognize(toPgm(stackImg), true);
+  const lineBase = Math.max(0, ...words.map((w) => w.line)) + 1;
+  const out: OcrWord[] = [];
+  for (const w of read) {
+    const c = (w.bbox.y0 + w.bbox.y1) / 2;
+    const k = slots.findIndex((sl) => c >= sl.top && c < sl.bottom);
+    // Numbers at INK_MIN_CONFIDENCE; Han text (a dropped title or label) only when read well, as
+    // specks and rule remnants read as stray characters.
+    // A lone "1" is what a remnant of a vertical rule reads as.
+    const numeric = /^[-\d,.]*\d[-\d,.]*$/.test(w.text) && w.text !== '1';
+    const han = /^[\p{Script=Han}（）()、]{2,}$/u.test(w.text) && w.confidence >= INK_MIN_HAN_CONFIDENCE;
+    if (k < 0 || w.confidence < INK_MIN_CONFIDENCE || !(numeric || han)) continue;
+    const sl = slots[k];
+    out.push({ ...w, line: lineBase + k, bbox: { x0: w.bbox.x0 + sl.dx, x1: w.bbox.x1 + sl.dx, y0: w.bbox.y0 + sl.dy, y1: w.bbox.y1 + sl.dy } });
+  }
+  return out;
 }
 
 /** Padding around a number's box when it is cut out for the second reading (pixels). */

@@ -87,6 +87,9 @@ export function buildColumnModel(g: Grid, start: number): ColumnModel {
     else if (UNIT_CODE_HEADER.test(leaf)) role = 'unit_code';
     else if (NOT_MONEY_HEADER.test(leaf)) role = 'name';
     else if (CODE_HEADER.test(leaf) || (codes.length > 0 && codes.length === body.length && /^(类|款|项)?$/.test(leaf) && c < g.cols - 1 && !/(金额|合计|预算|决算|数)$/.test(leaf))) role = 'code';
+    // Two-digit values in every row, with the class code column at the left: a 款/项 column whose
+    // header was misread (OCR reads 款 as 于).
+    else if (body.length > 0 && body.every((x) => /^\d{2}$/.test(x.text.trim())) && c > 0 && roles[c - 1] === 'code' && c < g.cols - 1) role = 'code';
     else if (amounts.length > 0 && amounts.length * 2 >= body.length && !/名称|科目$/.test(leaf)) role = 'amount';
     else if (body.length === 0 && /(金额|合计|小计|预算数|决算数|支出|收入|经费|费)$/.test(leaf)) role = 'amount';
     else role = 'name';
