@@ -4,7 +4,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compare, type CompareResult } from '../src/analyze/compare.js';
 import { openAnalysisDb, DEFAULT_ALIAS_FILE } from '../src/analyze/departments.js';
@@ -13,15 +12,9 @@ import { processFile } from '../src/pipeline.js';
 import { openDb, type Db } from '../src/store/db.js';
 import { writeDocument } from '../src/store/write.js';
 import { checkTableSchemaRules, expectedRows, readBack, validateProfile } from './fixtures/export-check.js';
+import { corpusDir } from '../bench/paths.js';
 
-function projectRoot(from: string): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
-  }
-}
-const ROOT = projectRoot(path.dirname(fileURLToPath(import.meta.url)));
-const CORPUS = path.resolve(ROOT, '../shared/corpus');
+const CORPUS = corpusDir();
 const JIANGSU = path.join(CORPUS, 'real/jiangsu');
 const HAVE_CORPUS = fs.existsSync(JIANGSU);
 

@@ -6,22 +6,15 @@
 //    and the unplanted documents keep only the reviewed errors.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processFile } from '../src/pipeline.js';
 import { validateDocument } from '../src/validate/index.js';
 import { sameOrg } from '../src/validate/rules/header.js';
 import type { DocumentResult, Finding } from '../src/types.js';
 import { PLANT_KINDS, findingKey, plant } from './fixtures/audit/plant.js';
+import { corpusDir } from '../bench/paths.js';
 
-function projectRoot(from: string): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
-  }
-}
-const ROOT = projectRoot(path.dirname(fileURLToPath(import.meta.url)));
-const CORPUS = path.resolve(ROOT, '../shared/corpus');
+const CORPUS = corpusDir();
 const HAVE_CORPUS = fs.existsSync(path.join(CORPUS, 'real')) && fs.existsSync(path.join(CORPUS, 'text'));
 
 function corpusFiles(): string[] {

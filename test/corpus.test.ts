@@ -5,22 +5,14 @@
 // fails here is an extraction error to fix in src/, not a line to add to these lists.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { processFile } from '../src/pipeline.js';
 import { hierarchySums } from '../src/validate/sums.js';
 import type { DocumentResult, LineItem, RecognizedTable, TableKind } from '../src/types.js';
+import { corpusDir } from '../bench/paths.js';
 
-/** The project root: the nearest folder above this file holding package.json. */
-function projectRoot(from: string): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
-  }
-}
 
-const ROOT = projectRoot(path.dirname(fileURLToPath(import.meta.url)));
-const CORPUS = path.resolve(ROOT, '../shared/corpus');
+const CORPUS = corpusDir();
 const REAL = path.join(CORPUS, 'real');
 const HAVE_CORPUS = fs.existsSync(REAL);
 
