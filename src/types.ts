@@ -121,6 +121,14 @@ export interface RecognizedTable {
   columns: ColumnSpec[];
   items: LineItem[];
   box: Box;
+  /** The unit codes (单位代码) the table prints, with their cells: an audit looks for one unit under two codes. */
+  unitCodes?: UnitCodeCell[];
+}
+
+export interface UnitCodeCell {
+  code: string;
+  page: number;
+  box: Box;
 }
 
 export type Severity = 'error' | 'warning' | 'info';

@@ -1,5 +1,5 @@
 // A grid → a recognized table: kind, title, unit, department label, column specs, line items.
-import type { Box, Cell, ColumnSpec, Grid, LineItem, RecognizedTable, TableKind } from '../types.js';
+import type { Box, Cell, ColumnSpec, Grid, LineItem, RecognizedTable, TableKind, UnitCodeCell } from '../types.js';
 import { compact } from '../extract/normalize.js';
 import { isBlankAmount, parseDecimal, parseUnit, toFen, type Unit } from './amounts.js';
 import { classCodeByName, codeSystem, isTotalLabel, joinCode, splitLeadingCode, stripOrdinal, type CodeSystem } from './codes.js';
@@ -128,6 +128,28 @@ export function buildColumnModel(g: Grid, start: number): ColumnModel {
     specs.push({ col: c, key, label: levels[c].join('/'), isAmount, labelCol, group: levels[c][0] });
   }
   return { specs, roles, ranges: colRanges(g), headerTexts: levels.map((l) => l.join('/')), codeSystem: system };
+}
+
+/**
+ * The unit codes (单位代码) a table prints. Some tables print the row's economic code in that column
+ * (达州 基本支出表: 301 / 30101 …): a code continuing the row's 类/款 cells, or the class code of the
+ * name beside it, is not a unit code.
+ */
+function unitCodeCells(g: Grid, start: number, model: ColumnModel, colMap: number[]): UnitCodeCell[] {
+  const out: UnitCodeCell[] = [];
+  for (const c of g.cells) {
+    const mc = colMap[c.col];
+    if (c.row < start || mc < 0 || model.roles[mc] !== 'unit_code') continue;
+    const code = compact(c.text);
+    if (!/^\d{3,}$/.test(code)) continue;
+    const row = g.cells.filter((x) => x.row === c.row);
+    const lead = row.filter((x) => x.col < c.col && model.roles[colMap[x.col]] === 'code').sort((a, b) => a.col - b.col).map((x) => compact(x.text)).join('');
+    const name = stripOrdinal(compact(row.find((x) => model.roles[colMap[x.col]] === 'name' && x.col > c.col)?.text ?? ''));
+    if (lead && code.startsWith(lead)) continue;
+    if (classCodeByName(name, 'econ') === code || classCodeByName(name, 'func') === code) continue;
+    out.push({ code, page: c.page, box: c.box });
+  }
+  return out;
 }
 
 /** Map each column of a continuation grid to the column of the first part with the most x overlap. */
@@ -259,10 +281,11 @@ export function recognizeGrid(g: Grid, tableIndex: number, ctx: TableContext, pa
     }
   }
   const yearLabel = title ? yearsIn(title)[0] ?? null : null;
+  const unitCodes = unitCodeCells(g, start, model, colMap);
   const table: RecognizedTable = {
     kind, title, unit, departmentLabel: meta.dept ?? parent?.table.departmentLabel ?? null, year: yearLabel,
     pageStart: g.pages[0], pageEnd: g.pages[g.pages.length - 1], source: g.source,
-    columns: model.specs, items, box: g.box as Box,
+    columns: model.specs, items, box: g.box as Box, unitCodes,
   };
   const spill = parent ? spillRow(g, start, model, colMap) : undefined;
   return { table, model, spill };

@@ -81,6 +81,7 @@ export const DocTableRecord = z
     source: z.enum(SOURCES),
     bbox: Box,
     column_specs: z.array(ColumnSpecSchema),
+    unit_codes: z.array(z.object({ code: z.string(), page, box: Box })).describe('单位代码 cells printed in the table'),
   })
   .meta({ title: 'DocTableRecord', description: 'One recognised table (row of `doc_tables`).' });
 

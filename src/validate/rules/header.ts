@@ -6,9 +6,7 @@
 //  - header.year_mismatch: a table title or a section heading with another year than the document's;
 //  - header.unit_code_mismatch: the unit code (单位代码) printed differently across the tables of one unit;
 //  - narrative.year_reference: "比2026年预算增加" in the 2026 budget (a comparison with its own or a later year).
-import fs from 'node:fs';
-import type { Box, DocumentResult, Finding, Grid, TextLine } from '../../types.js';
-import { parseTextDump } from '../../extract/textdump.js';
+import type { Box, DocumentResult, Finding, TextLine, UnitCodeCell } from '../../types.js';
 import { departmentFromTitle, yearsIn } from '../../recognize/document.js';
 import { classCodeByName } from '../../recognize/codes.js';
 import { codeOf, compact, finding, normLabel, tableRef } from '../util.js';
@@ -188,45 +186,12 @@ function yearRules(doc: DocumentResult): Finding[] {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Unit codes. RecognizedTable does not carry the 单位代码 column's cells; for text dumps they are read
-// again from the file (cheap) until the recognizer keeps them (see the report of issue 3).
+// Unit codes: the recognizer keeps the 单位代码 cells of each table (RecognizedTable.unitCodes).
 
-interface UnitCode { code: string; page: number; box: Box }
-
-function unitCodesFromGrids(grids: Grid[]): Map<string, UnitCode[]> {
-  const byBox = new Map<string, UnitCode[]>();
-  for (const g of grids) {
-    const head = g.cells.find((c) => /^单位(代码|编码)$/.test(compact(c.text)));
-    if (!head) continue;
-    const codes = g.cells.filter((c) => c.col === head.col && c.row > head.row && /^\d{3,}$/.test(compact(c.text)))
-      .filter((c) => {
-        // Some tables print the economic code of the row in this column (达州 基本支出表: 301 / 30101 …):
-        // a code continuing the row's 类/款 cells, or the code of the class the row names, is not a unit code.
-        const code = compact(c.text);
-        const row = g.cells.filter((x) => x.row === c.row);
-        const lead = row.filter((x) => x.col < head.col).sort((a, b) => a.col - b.col).map((x) => compact(x.text)).join('');
-        const name = row.find((x) => x.col === head.col + 1)?.text ?? '';
-        if (lead && code.startsWith(lead)) return false;
-        if (classCodeByName(normLabel(name), 'econ') === code || classCodeByName(normLabel(name), 'func') === code) return false;
-        return true;
-      })
-      .map((c) => ({ code: compact(c.text), page: c.page, box: c.box }));
-    byBox.set(JSON.stringify(g.box), codes);
-  }
-  return byBox;
-}
-
-/** Unit codes per table index (text dumps only, read again from `doc.path`). */
-export function unitCodesOf(doc: DocumentResult): Map<number, UnitCode[]> {
-  const out = new Map<number, UnitCode[]>();
-  if (!/\.txt$/i.test(doc.path) || !doc.tables.some((t) => t.columns.some((c) => c.key === 'unit_code'))) return out;
-  let text: string;
-  try { text = fs.readFileSync(doc.path, 'utf8'); } catch { return out; }
-  const byBox = unitCodesFromGrids(parseTextDump(text).grids);
-  doc.tables.forEach((t, ti) => {
-    const codes = byBox.get(JSON.stringify(t.box));
-    if (codes?.length) out.set(ti, codes);
-  });
+/** Unit codes per table index. */
+export function unitCodesOf(doc: DocumentResult): Map<number, UnitCodeCell[]> {
+  const out = new Map<number, UnitCodeCell[]>();
+  doc.tables.forEach((t, ti) => { if (t.unitCodes?.length) out.set(ti, t.unitCodes); });
   return out;
 }
 
