@@ -42,8 +42,6 @@ const BUDGET: Pattern[] = [
   [/支出(预算)?总?表/, 'expenditure'],
 ];
 
-// Tables that exist in many disclosures but have no kind of their own.
-const OTHER = /政府采购|机关运行经费|基本支出预算表|资产|人员|专项资金|转移支付|债务/;
 
 export function tableKind(title: string, phase: 'budget' | 'final' | null): TableKind {
   const t = cleanTitle(title);
@@ -55,8 +53,7 @@ export function tableKind(title: string, phase: 'budget' | 'final' | null): Tabl
     if (kind === 'appropriation_expenditure' && /基本支出/.test(t)) return 'other';
     return kind;
   }
-  if (OTHER.test(t)) return 'other';
-  return 'other';
+  return 'other'; // 政府采购, 机关运行经费, 财政拨款基本支出, 资产… keep their titles
 }
 
 /** Does this line read like a table title at all (as opposed to a heading of the narrative)? */

@@ -5,7 +5,7 @@ import { isBlankAmount, parseDecimal, parseUnit, toFen, type Unit } from './amou
 import { classCodeByName, codeSystem, isTotalLabel, joinCode, splitLeadingCode, stripOrdinal, type CodeSystem } from './codes.js';
 import { departmentFromLine, departmentFromTitle, yearsIn } from './document.js';
 import { CODE_HEADER, NAME_HEADER, NOT_MONEY_HEADER, UNIT_CODE_HEADER, columnKey } from './header.js';
-import { cleanTitle, isTableTitle, tableKind, tableKindFuzzy } from './kinds.js';
+import { isTableTitle, tableKind, tableKindFuzzy } from './kinds.js';
 import { gridTitle } from '../layout/continuation.js';
 
 type Role = 'amount' | 'code' | 'unit_code' | 'name' | 'empty';
@@ -335,4 +335,3 @@ export function recognizeTables(grids: Grid[], ctx: TableContext): RecognizedTab
   return tables;
 }
 
-export { cleanTitle };
