@@ -35,23 +35,18 @@ export function hasDocument(db: Db, sha256: string, pipelineVersion?: string): b
  * Throws RecordValidationError (writing nothing) when a record fails its schema.
  */
 export function writeDocument(db: Db, result: DocumentResult, opts: WriteOptions = {}): WriteOutcome {
-  const findId = db.prepare('SELECT id FROM documents WHERE sha256 = ?').pluck();
+  const { findId, deleteDocument, insertDocument, insertTable, insertItem, insertFinding, insertLine } = statementsOf(db);
   // Cheap check first, so a skipped document is never validated.
   if (!opts.force && findId.get(result.sha256) !== undefined) return 'skipped';
 
   const rec = toRecords(result, opts.pipelineVersion ?? PIPELINE_VERSION, opts.ingestedAt ?? new Date().toISOString());
-  const insertDocument = inserter(db, 'documents', Object.keys(NewDocument.shape));
-  const insertTable = inserter(db, 'doc_tables', ['document_id', ...Object.keys(NewDocTable.shape)]);
-  const insertItem = inserter(db, 'line_items', ['document_id', 'table_id', ...Object.keys(NewLineItem.shape)]);
-  const insertFinding = inserter(db, 'findings', ['document_id', 'table_id', ...Object.keys(NewFinding.shape)]);
-  const insertLine = inserter(db, 'narrative_lines', ['document_id', ...Object.keys(NewNarrativeLine.shape)]);
 
   const write = db.transaction((): WriteOutcome => {
     // Checked again inside the transaction: another process may have written it meanwhile.
     const existing = findId.get(result.sha256) as number | undefined;
     if (existing !== undefined) {
       if (!opts.force) return 'skipped';
-      db.prepare('DELETE FROM documents WHERE id = ?').run(existing);
+      deleteDocument.run(existing);
     }
     const documentId = insertDocument(rec.document);
     const tableIds = rec.tables.map(({ table, items }) => {
@@ -67,6 +62,25 @@ export function writeDocument(db: Db, result: DocumentResult, opts: WriteOptions
   });
   // IMMEDIATE takes the write lock up front: no deadlock upgrading a read lock under concurrency.
   return write.immediate();
+}
+
+/** Prepared once per connection: a bulk import writes thousands of documents through them. */
+const statements = new WeakMap<Db, ReturnType<typeof prepareStatements>>();
+function statementsOf(db: Db) {
+  let st = statements.get(db);
+  if (!st) statements.set(db, (st = prepareStatements(db)));
+  return st;
+}
+function prepareStatements(db: Db) {
+  return {
+    findId: db.prepare('SELECT id FROM documents WHERE sha256 = ?').pluck(),
+    deleteDocument: db.prepare('DELETE FROM documents WHERE id = ?'),
+    insertDocument: inserter(db, 'documents', Object.keys(NewDocument.shape)),
+    insertTable: inserter(db, 'doc_tables', ['document_id', ...Object.keys(NewDocTable.shape)]),
+    insertItem: inserter(db, 'line_items', ['document_id', 'table_id', ...Object.keys(NewLineItem.shape)]),
+    insertFinding: inserter(db, 'findings', ['document_id', 'table_id', ...Object.keys(NewFinding.shape)]),
+    insertLine: inserter(db, 'narrative_lines', ['document_id', ...Object.keys(NewNarrativeLine.shape)]),
+  };
 }
 
 /** Map the hand-off value to validated rows (column names), before touching the database. */
