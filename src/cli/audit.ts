@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { openDb, type Db } from '../store/db.js';
 import { auditDatabase, formatMarkdown, formatText, saveFindings } from '../analyze/audit.js';
 import type { Severity } from '../types.js';
+import { usageError as reportUsage } from './args.js';
 
 export const AUDIT_USAGE = `usage: yusuan audit [--db yusuan.db] [--document <id|sha256|name>]… [--rule <id or prefix>]…
                     [--severity info|warning|error] [--format text|json|md] [--vocabulary] [--save]
@@ -72,7 +73,4 @@ export async function runAudit(argv: string[]): Promise<number> {
   }
 }
 
-function usageError(msg: string): number {
-  console.error(`yusuan audit: ${msg}\n\n${AUDIT_USAGE}`);
-  return 2;
-}
+const usageError = (message: string): number => reportUsage('audit', AUDIT_USAGE, message);

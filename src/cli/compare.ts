@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { openAnalysisDb } from '../analyze/departments.js';
 import { BY_KEYS, QUESTIONS, compare, formatCsv, formatTable, type ByKey } from '../analyze/compare.js';
+import { errorMessage, usageError as reportUsage } from './args.js';
 
 export const COMPARE_USAGE = `usage: yusuan compare <question> [--by department,year] [--code C] [--department NAME]
                       [--year Y] [--phase budget|final] [--format table|csv] [--db yusuan.db]
@@ -35,7 +36,7 @@ export async function runCompare(argv: string[]): Promise<number> {
       },
     }));
   } catch (e) {
-    return usageError(e instanceof Error ? e.message : String(e));
+    return usageError(errorMessage(e));
   }
   if (values.help) {
     console.log(COMPARE_USAGE);
@@ -54,7 +55,7 @@ export async function runCompare(argv: string[]): Promise<number> {
   try {
     db = openAnalysisDb(values.db, { aliasFile: values.aliases, readonly: true });
   } catch (e) {
-    return usageError(e instanceof Error ? e.message : String(e));
+    return usageError(errorMessage(e));
   }
   try {
     const result = compare(db, question, {
@@ -67,13 +68,10 @@ export async function runCompare(argv: string[]): Promise<number> {
     console.log(values.format === 'csv' ? formatCsv(result.columns, result.rows) : formatTable(result.columns, result.rows, result.numeric));
     return 0;
   } catch (e) {
-    return usageError(e instanceof Error ? e.message : String(e));
+    return usageError(errorMessage(e));
   } finally {
     db.close();
   }
 }
 
-function usageError(message: string): number {
-  console.error(`yusuan compare: ${message}\n\n${COMPARE_USAGE}`);
-  return 2;
-}
+const usageError = (message: string): number => reportUsage('compare', COMPARE_USAGE, message);

@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { openAnalysisDb } from '../analyze/departments.js';
 import { FORMATS, exportDataset, writeDatasetteMetadata, type Format } from '../analyze/export.js';
+import { errorMessage, usageError as reportUsage } from './args.js';
 
 export const EXPORT_USAGE = `usage: yusuan export --format csv|jsonl|parquet --out DIR [--db yusuan.db] [--aliases FILE]
 
@@ -29,7 +30,7 @@ export async function runExport(argv: string[]): Promise<number> {
       },
     }));
   } catch (e) {
-    return usageError(e instanceof Error ? e.message : String(e));
+    return usageError(errorMessage(e));
   }
   if (values.help) {
     console.log(EXPORT_USAGE);
@@ -42,7 +43,7 @@ export async function runExport(argv: string[]): Promise<number> {
   try {
     db = openAnalysisDb(values.db, { aliasFile: values.aliases });
   } catch (e) {
-    return usageError(e instanceof Error ? e.message : String(e));
+    return usageError(errorMessage(e));
   }
   try {
     const result = await exportDataset(db, { format, outDir: values.out });
@@ -56,7 +57,4 @@ export async function runExport(argv: string[]): Promise<number> {
   }
 }
 
-function usageError(message: string): number {
-  console.error(`yusuan export: ${message}\n\n${EXPORT_USAGE}`);
-  return 2;
-}
+const usageError = (message: string): number => reportUsage('export', EXPORT_USAGE, message);

@@ -9,6 +9,7 @@ import { openDb, type Db } from '../store/db.js';
 import type { OcrMode } from '../ingest/protocol.js';
 import { makeReporter, type LogFormat } from '../ingest/report.js';
 import { RunError, runBulk } from '../ingest/run.js';
+import { errorMessage, usageError as reportUsage } from './args.js';
 
 const MB = 1024 * 1024;
 const DEFAULT_TIMEOUT_S = 600;
@@ -181,11 +182,5 @@ function positiveNumber(s: string): number | null {
   return s.trim() !== '' && Number.isFinite(n) && n >= 0 ? n : null;
 }
 
-function usageError(message: string): number {
-  console.error(`yusuan ingest: ${message}\n\n${INGEST_USAGE}`);
-  return 2;
-}
+const usageError = (message: string): number => reportUsage('ingest', INGEST_USAGE, message);
 
-function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { openAnalysisDb } from '../analyze/departments.js';
 import { formatCsv, formatTable } from '../analyze/compare.js';
+import { errorMessage, usageError as reportUsage } from './args.js';
 
 export const QUERY_USAGE = `usage: yusuan query "<SQL>" [--db yusuan.db] [--format table|csv|jsonl] [--aliases FILE]
 
@@ -29,7 +30,7 @@ export async function runQuery(argv: string[]): Promise<number> {
       },
     }));
   } catch (e) {
-    return usageError(e instanceof Error ? e.message : String(e));
+    return usageError(errorMessage(e));
   }
   if (values.help) {
     console.log(QUERY_USAGE);
@@ -42,14 +43,14 @@ export async function runQuery(argv: string[]): Promise<number> {
   try {
     db = openAnalysisDb(values.db, { aliasFile: values.aliases, readonly: true });
   } catch (e) {
-    return usageError(e instanceof Error ? e.message : String(e));
+    return usageError(errorMessage(e));
   }
   try {
     let stmt;
     try {
       stmt = db.prepare(positionals[0]);
     } catch (e) {
-      console.error(`yusuan query: ${e instanceof Error ? e.message : String(e)}`);
+      console.error(`yusuan query: ${errorMessage(e)}`);
       return 2;
     }
     if (!stmt.reader) {
@@ -72,7 +73,4 @@ export async function runQuery(argv: string[]): Promise<number> {
   }
 }
 
-function usageError(message: string): number {
-  console.error(`yusuan query: ${message}\n\n${QUERY_USAGE}`);
-  return 2;
-}
+const usageError = (message: string): number => reportUsage('query', QUERY_USAGE, message);

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { openDb, type Db } from '../store/db.js';
 import * as ledger from '../store/ledger.js';
 import { PIPELINE_VERSION } from '../version.js';
+import { usageError as reportUsage } from './args.js';
 
 export const STATUS_USAGE = `usage: yusuan status [--db yusuan.db] [--slowest 10] [--failed 20] [--json]
 
@@ -108,7 +109,4 @@ function printStatus(r: ReturnType<typeof statusReport>): void {
   }
 }
 
-function usageError(message: string): number {
-  console.error(`yusuan status: ${message}\n\n${STATUS_USAGE}`);
-  return 2;
-}
+const usageError = (message: string): number => reportUsage('status', STATUS_USAGE, message);

@@ -9,6 +9,7 @@ import { basename, resolve } from 'node:path';
 import PQueue from 'p-queue';
 import { OcrPool } from '../extract/ocr.js';
 import { processFile } from '../pipeline.js';
+import { errorMessage } from '../errors.js';
 import { PIPELINE_VERSION } from '../version.js';
 import type { Db } from '../store/db.js';
 import { hasDocument, writeDocument } from '../store/write.js';
@@ -386,6 +387,3 @@ export function failedResult(file: string, sha256: string, error: string, pages 
   };
 }
 
-function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
