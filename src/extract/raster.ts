@@ -28,8 +28,12 @@ export const RASTER_SETTINGS = {
   runFill: 0.9,
   /** Lines thicker than this are filled areas or bold glyph blocks, not rules. */
   maxThickness: 4,
-  /** A vertical candidate's end must come within this of a horizontal rule (or cross one). */
-  touch: 3,
+  /**
+   * Both ends of a vertical candidate must come within this of a horizontal rule (or cross one):
+   * a column rule runs from rule to rule, while the long stroke of a large bold glyph (科, 计) meets
+   * at most one of them.
+   */
+  touch: 1.5,
   /** Skews below this (degrees) are left alone: they do not disturb the line finder or tesseract. */
   minDeskew: 0.15,
   /** Skews are searched up to this (degrees) each way. */
@@ -223,8 +227,11 @@ export function findLines(img: GrayImage, dpi: number, threshold = otsuThreshold
   };
   const h = build(true, settings.minHorizontal);
   const touch = settings.touch * px;
-  const v = build(false, settings.minVertical).filter((l) =>
-    h.some((r) => l.x0 >= r.x0 - touch && l.x0 <= r.x1 + touch && r.y0 >= l.y0 - touch && r.y0 <= l.y1 + touch));
+  const meets = (l: PixelLine, y: number) => h.some((r) => l.x0 >= r.x0 - touch && l.x0 <= r.x1 + touch && Math.abs(r.y0 - y) <= touch);
+  const crosses = (l: PixelLine) => h.filter((r) => l.x0 >= r.x0 - touch && l.x0 <= r.x1 + touch && r.y0 > l.y0 + touch && r.y0 < l.y1 - touch).length;
+  // An end that overshoots a rule (a table without a bottom rule under its last column rule) still
+  // counts when the line crosses at least two rules on its way.
+  const v = build(false, settings.minVertical).filter((l) => (meets(l, l.y0) && meets(l, l.y1)) || crosses(l) >= 2);
   return { h, v };
 }
 
