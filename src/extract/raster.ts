@@ -20,6 +20,8 @@ export interface PixelLine {
 export const RASTER_SETTINGS = {
   /** Horizontal dark runs at least this long are rules (a Han stroke is at most about 1 em ≈ 12 pt). */
   minHorizontal: 30,
+  /** A horizontal run shorter than this is a rule only where a vertical rule meets it. */
+  minLoneHorizontal: 90,
   /** Vertical runs at least this long may be rules; they must also touch a horizontal rule. */
   minVertical: 14,
   /** Gaps up to this inside a run are bridged (JPEG ringing, scan noise, dashed joins). */
@@ -232,7 +234,10 @@ export function findLines(img: GrayImage, dpi: number, threshold = otsuThreshold
   // An end that overshoots a rule (a table without a bottom rule under its last column rule) still
   // counts when the line crosses at least two rules on its way.
   const v = build(false, settings.minVertical).filter((l) => (meets(l, l.y0) && meets(l, l.y1)) || crosses(l) >= 2);
-  return { h, v };
+  // A short horizontal that no column rule meets is a glyph stroke (the 一 of a large title).
+  const hKept = h.filter((r) => r.x1 - r.x0 >= settings.minLoneHorizontal * px ||
+    v.some((l) => l.x0 >= r.x0 - touch && l.x0 <= r.x1 + touch && r.y0 >= l.y0 - touch && r.y0 <= l.y1 + touch));
+  return { h: hKept, v };
 }
 
 /** Paint the lines white (with a pixel of margin), so that the OCR engine sees only the text. */

@@ -82,6 +82,10 @@ const CANONICAL: [string, TableKind][] = [
   ['财政拨款三公经费支出决算表', 'final_three_public'],
   ['政府性基金预算财政拨款收入支出决算表', 'final_gov_fund'],
   ['国有资本经营预算财政拨款支出决算表', 'final_state_capital'],
+  // Tables outside the standard set whose titles are close to standard ones: a misread title of
+  // one of these must not pass for the standard table it resembles.
+  ['一般公共预算机关运行经费支出预算表', 'other'], ['财政拨款基本支出预算表', 'other'],
+  ['政府采购预算表', 'other'], ['政府采购支出预算表', 'other'],
 ];
 
 const bigrams = (s: string) => {
