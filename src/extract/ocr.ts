@@ -71,7 +71,7 @@ interface OcrWord {
   bbox: { x0: number; y0: number; x1: number; y1: number };
   line: number; // index of the tesseract line it belongs to
   /** The text block it was read from (segment.ts): a number's ink is looked for only inside it. */
-  block?: PixelBox;
+  block?: TextBlock;
 }
 
 /**
@@ -163,18 +163,22 @@ export class OcrPool {
     return this.digitStarting;
   }
 
-  /** The number in an image holding one line of digits (PGM bytes), with its confidence. */
-  async readNumber(image: Uint8Array): Promise<{ text: string; confidence: number }> {
+  /**
+   * The numbers in an image holding one line of digits (PGM bytes), with pixel boxes. A number's
+   * confidence is its least sure digit's: word confidences under a whitelist are not comparable (a
+   * correct "12,706.28" scores 0), the digits' own are. Separators are checked by the number's form.
+   */
+  async readNumbers(image: Uint8Array): Promise<{ text: string; confidence: number; bbox: PixelBox }[]> {
     if (this.closed) throw new Error('OCR pool is closed');
     await this.startDigits();
     const w = this.digitIdle.pop() ?? (await new Promise<Tesseract.Worker>((res) => this.digitWaiting.push(res)));
     try {
-      const { data } = await w.recognize(Buffer.from(image.buffer, image.byteOffset, image.byteLength), {}, { blocks: true, text: true });
+      const { data } = await w.recognize(Buffer.from(image.buffer, image.byteOffset, image.byteLength), {}, { blocks: true, text: false });
       const words = (data.blocks ?? []).flatMap((b) => b.paragraphs.flatMap((p) => p.lines.flatMap((l) => l.words)));
-      // Word confidences under a whitelist are not comparable (a correct "12,706.28" scores 0); the
-      // digits' own confidences are. Separators are checked by the number's form instead.
-      const digits = words.flatMap((x) => x.symbols ?? []).filter((x) => /\d/.test(x.text));
-      return { text: words.map((x) => x.text).join(''), confidence: digits.length ? Math.min(...digits.map((x) => x.confidence)) : 0 };
+      return words.filter((x) => x.text.trim()).map((x) => {
+        const digits = (x.symbols ?? []).filter((c) => /\d/.test(c.text));
+        return { text: x.text.trim(), confidence: digits.length ? Math.min(...digits.map((c) => c.confidence)) : 0, bbox: x.bbox };
+      });
     } finally {
       const next = this.digitWaiting.shift();
       if (next) next(w);
@@ -403,39 +407,67 @@ export function cropPadded(img: GrayImage, b: PixelBox, pad: number): GrayImage 
 const numericWord = (text: string) => /^[-−]?[\d,.]*\d[\d,.]*$/.test(cleanWord(text));
 
 /**
- * chi_sim misreads digits of Song fonts (5 as 0 or 9, a doubled 0); read as part of a page, a
- * number also loses digits to the word segmentation. Every number chi_sim found is cut out whole
- * (its ink, see numberInk) from the page without stroke thickening and read on its own as one
- * line by the English model limited to digits and separators. Measured on the keyed pages
- * (bench/out): this reading of cut-out cells got every amount right at 250 DPI where chi_sim got
- * about 90%. Its reading replaces chi_sim's when it is a well-formed number; when it is not, the
- * chi_sim reading stays with a confidence below LOW_CONFIDENCE, so the amount gets a finding.
+ * A block chi_sim read as mostly digits, with no Han word: a cell of numbers, some of whose
+ * digits it took for letters or marks ("5,骨78.17", "1,O68.78").
+ */
+export function numberLikeText(text: string): boolean {
+  const t = text.replace(/\s/g, '');
+  const digits = (t.match(/\d/g) ?? []).length;
+  const han = (t.match(/\p{Script=Han}/gu) ?? []).length;
+  return digits > 0 && !/\p{Script=Han}{2}/u.test(t) && digits >= 2 * han && digits >= 0.5 * t.length;
+}
+
+/**
+ * chi_sim misreads digits of Song fonts (5 as 0 or 9, a doubled 0); read as part of a line, a
+ * number also loses digits to the word segmentation. Numbers are read again by the English model
+ * limited to digits and separators, from the page without stroke thickening: a block that reads
+ * as numbers is read again whole, one line; a number among words is cut out whole (its ink, see
+ * numberInk) and read on its own. Measured on the keyed pages (bench/out): the digit model read
+ * every cut-out amount cell right at 250 DPI, chi_sim about 90% of them. The second reading
+ * replaces chi_sim's when every number in it is well-formed; when not, the chi_sim reading stays
+ * with a confidence below LOW_CONFIDENCE, so the amount gets a finding.
  */
 export async function readNumbers(img: GrayImage, threshold: number, words: OcrWord[], pool: OcrPool): Promise<OcrWord[]> {
+  const byBlock = new Map<TextBlock, number[]>();
+  words.forEach((w, i) => { if (w.block?.line) (byBlock.get(w.block) ?? byBlock.set(w.block, []).get(w.block)!).push(i); });
+  const numberBlocks = [...byBlock].filter(([, idx]) => numberLikeText(idx.map((i) => words[i].text).join('')));
+  const blockReads = await Promise.all(numberBlocks.map(([b]) => pool.readNumbers(toPgm(cropPadded(img, b, NUMBER_CROP_PAD)))));
+  const replaced = new Set<number>();
+  const fromBlocks: OcrWord[] = [];
+  numberBlocks.forEach(([b, idx], k) => {
+    const read = blockReads[k];
+    if (!read.length || !read.every((r) => WELL_FORMED_NUMBER.test(r.text))) return;
+    const dx = b.x0 - NUMBER_CROP_PAD, dy = b.y0 - NUMBER_CROP_PAD;
+    idx.forEach((i) => replaced.add(i));
+    for (const r of read) {
+      fromBlocks.push({ text: r.text, confidence: r.confidence, line: words[idx[0]].line, block: b, bbox: { x0: r.bbox.x0 + dx, x1: r.bbox.x1 + dx, y0: r.bbox.y0 + dy, y1: r.bbox.y1 + dy } });
+    }
+  });
+
   const stops: PixelBox[] = words.filter((w) => !numericWord(w.text)).map((w) => w.bbox);
-  const picks: { i: number; ink: PixelBox }[] = [];
+  const picks: { i: number; ink: PixelBox | null }[] = [];
   words.forEach((w, i) => {
-    if (!numericWord(w.text)) return;
+    if (replaced.has(i) || !numericWord(w.text)) return;
     const ink = numberInk(img, threshold, w.bbox, stops, w.block);
     if (!ink) return;
     // Pieces of one number widen to the same ink: read it once.
-    if (picks.some((p) => overlapShare(p.ink, ink) > 0.5)) { picks.push({ i, ink: { x0: 0, y0: 0, x1: 0, y1: 0 } }); return; }
-    picks.push({ i, ink });
+    picks.push({ i, ink: picks.some((p) => p.ink && overlapShare(p.ink, ink) > 0.5) ? null : ink });
   });
-  const read = await Promise.all(picks.map((p) => (p.ink.x1 > p.ink.x0 ? pool.readNumber(toPgm(cropPadded(img, p.ink, NUMBER_CROP_PAD))) : null)));
-  const drop = new Set<number>();
+  const read = await Promise.all(picks.map((p) => (p.ink ? pool.readNumbers(toPgm(cropPadded(img, p.ink, NUMBER_CROP_PAD))) : null)));
+  const drop = new Set<number>(replaced);
   const out = [...words];
   picks.forEach((p, k) => {
     const r = read[k];
-    if (!r) { drop.add(p.i); return; } // a piece of a number read whole elsewhere
+    if (!r || !p.ink) { drop.add(p.i); return; } // a piece of a number read whole elsewhere
     const w = words[p.i];
-    if (WELL_FORMED_NUMBER.test(r.text)) {
-      out[p.i] = { ...w, text: r.text, confidence: r.confidence, bbox: p.ink };
+    const text = r.map((x) => x.text).join('');
+    if (r.length && WELL_FORMED_NUMBER.test(text)) {
+      out[p.i] = { ...w, text, confidence: Math.min(...r.map((x) => x.confidence)), bbox: p.ink };
     } else {
       out[p.i] = { ...w, confidence: Math.min(w.confidence, LOW_CONFIDENCE - 1) };
     }
   });
-  return out.filter((_, i) => !drop.has(i));
+  return [...out.filter((_, i) => !drop.has(i)), ...fromBlocks];
 }
 
 /** Share of the smaller box covered by the intersection of two boxes. */

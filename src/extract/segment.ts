@@ -14,7 +14,7 @@ export const SEGMENT_SETTINGS = {
   /** A band lower than this is a stroke of a glyph (一, the dots of 、), not a line: it joins a neighbour. */
   minLineHeight: 4,
   /** Blank columns at least this wide (× the band's height) split a line into blocks (cells, columns). */
-  columnGap: 0.9,
+  columnGap: 1.5,
   /** Blocks smaller than this both ways are specks, not text. */
   minInk: 2.5,
   /** A block higher than this is not one line of text (a stamp, a logo, a picture): read as a block. */
