@@ -404,6 +404,7 @@ export function cropPadded(img: GrayImage, b: PixelBox, pad: number): GrayImage 
   return out;
 }
 
+const digitsOf = (text: string) => text.replace(/\D/g, '');
 const numericWord = (text: string) => /^[-−]?[\d,.]*\d[\d,.]*$/.test(cleanWord(text));
 
 /**
@@ -439,8 +440,13 @@ export async function readNumbers(img: GrayImage, threshold: number, words: OcrW
     if (!read.length || !read.every((r) => WELL_FORMED_NUMBER.test(r.text))) return;
     const dx = b.x0 - NUMBER_CROP_PAD, dy = b.y0 - NUMBER_CROP_PAD;
     idx.forEach((i) => replaced.add(i));
+    const agree = digitsOf(idx.map((i) => cleanWord(words[i].text)).join('')) === digitsOf(read.map((r) => r.text).join(''));
+    const chiConfidence = Math.min(...idx.map((i) => words[i].confidence));
     for (const r of read) {
-      fromBlocks.push({ text: r.text, confidence: r.confidence, line: words[idx[0]].line, block: b, bbox: { x0: r.bbox.x0 + dx, x1: r.bbox.x1 + dx, y0: r.bbox.y0 + dy, y1: r.bbox.y1 + dy } });
+      fromBlocks.push({
+        text: r.text, confidence: agree ? Math.max(r.confidence, chiConfidence) : r.confidence, line: words[idx[0]].line, block: b,
+        bbox: { x0: r.bbox.x0 + dx, x1: r.bbox.x1 + dx, y0: r.bbox.y0 + dy, y1: r.bbox.y1 + dy },
+      });
     }
   });
 
@@ -462,7 +468,9 @@ export async function readNumbers(img: GrayImage, threshold: number, words: OcrW
     const w = words[p.i];
     const text = r.map((x) => x.text).join('');
     if (r.length && WELL_FORMED_NUMBER.test(text)) {
-      out[p.i] = { ...w, text, confidence: Math.min(...r.map((x) => x.confidence)), bbox: p.ink };
+      const confidence = Math.min(...r.map((x) => x.confidence));
+      const agree = digitsOf(cleanWord(w.text)) === digitsOf(text);
+      out[p.i] = { ...w, text, confidence: agree ? Math.max(confidence, w.confidence) : confidence, bbox: p.ink };
     } else {
       out[p.i] = { ...w, confidence: Math.min(w.confidence, LOW_CONFIDENCE - 1) };
     }
@@ -664,7 +672,7 @@ export function ocrFindings(tables: RecognizedTable[], ocrRuns: Map<number, Text
     if (t.source !== 'ocr') return;
     for (const it of t.items) {
       const conf = itemConfidence(it, ocrRuns.get(it.page) ?? []);
-      if (conf !== null && conf < LOW_CONFIDENCE) {
+      if (conf !== null && conf < (Number(process.env.YS_LOWCONF) || LOW_CONFIDENCE)) {
         out.push({
           rule: 'ocr.low_confidence', severity: 'warning',
           message: `第${it.page}页 ${it.label}（${it.columnLabel}）金额 ${it.amountText} 识别置信度低（${conf}）/ amount read by OCR with low confidence ${conf}; check the scan`,
