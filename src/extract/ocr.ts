@@ -271,7 +271,7 @@ export async function ocrPage(doc: PdfDocument, pageNumber: number, pool: OcrPoo
   eraseLines(img, ruled);
   const blocks = textBlocks(inkMask(img, threshold), ruleMask(img.width, img.height, ruled), img.width, img.height, dpi);
   const t2 = performance.now();
-  const words = await readNumbers(img, threshold, await readBlocks(OCR_SETTINGS.thicken ? thickenStrokes(img) : img, threshold, blocks, pool), pool);
+  const words = await readNumbers(img, threshold, await readBlocks(OCR_SETTINGS.thicken ? thickenStrokes(img) : img, threshold, blocks, pool, img), pool);
   const t3 = performance.now();
   const k = 1 / r.scale;
   const rules: Rule[] = [...lines.h, ...lines.v].map((l) => ({ x0: l.x0 * k, y0: l.y0 * k, x1: l.x1 * k, y1: l.y1 * k, width: l.thickness * k }));
@@ -292,22 +292,25 @@ const BLOCK_RETRY_PADS = [6, 24];
  * small page), and put the words back at their place on the page. Each block gets its own line
  * number, so words of two cells never join into one run.
  */
-export async function readBlocks(img: GrayImage, threshold: number, blocks: TextBlock[], pool: OcrPool): Promise<OcrWord[]> {
+export async function readBlocks(img: GrayImage, threshold: number, blocks: TextBlock[], pool: OcrPool, plain: GrayImage = img): Promise<OcrWord[]> {
   // Thickened strokes reach a pixel past the block's ink box: cut a little wider.
   const cuts = blocks.map((b): PixelBox => ({ x0: Math.max(0, b.x0 - 2), y0: Math.max(0, b.y0 - 2), x1: Math.min(img.width, b.x1 + 2), y1: Math.min(img.height, b.y1 + 2) }));
-  const readAt = async (k: number, pad: number): Promise<OcrWord[]> => {
-    const words = await pool.recognize(toPgm(cropPadded(img, cuts[k], pad)), blocks[k].line ? 'line' : 'page');
+  const readAt = async (k: number, pad: number, from = img): Promise<OcrWord[]> => {
+    const words = await pool.recognize(toPgm(cropPadded(from, cuts[k], pad)), blocks[k].line ? 'line' : 'page');
     const dx = cuts[k].x0 - pad, dy = cuts[k].y0 - pad;
     return words.filter((w) => w.text.trim()).map((w) => ({ ...w, block: blocks[k], bbox: { x0: w.bbox.x0 + dx, x1: w.bbox.x1 + dx, y0: w.bbox.y0 + dy, y1: w.bbox.y1 + dy } }));
   };
   const read = await Promise.all(blocks.map(async (b, k) => {
     let words = await readAt(k, BLOCK_CROP_PAD);
-    // A doubtful line of text is read again with other margins (tesseract's reading of a short
-    // line changes with them: 类 or 区); the surest reading is kept. Numbers are read again anyway.
-    if (b.line && words.length && minConfidence(words) < LOW_CONFIDENCE && !words.every((w) => numericWord(w.text))) {
-      for (const pad of BLOCK_RETRY_PADS) {
-        const again = await readAt(k, pad);
-        if (again.length && minConfidence(again) > minConfidence(words)) words = again;
+    // A doubtful or empty line of text is read again with other margins and without thickening
+    // (tesseract's reading of a short line changes with them: 类 or 区, or nothing for 收入总计);
+    // the surest reading is kept. Numbers are read again anyway.
+    if (b.line && (!words.length || (minConfidence(words) < LOW_CONFIDENCE && !words.every((w) => numericWord(w.text))))) {
+      for (const [pad, from] of [[BLOCK_CROP_PAD, plain], ...BLOCK_RETRY_PADS.map((p) => [p, img])] as [number, GrayImage][]) {
+        if (from === img && pad === BLOCK_CROP_PAD) continue;
+        const again = await readAt(k, pad, from);
+        if (again.length && (!words.length || minConfidence(again) > minConfidence(words))) words = again;
+        if (words.length && minConfidence(words) >= LOW_CONFIDENCE) break;
       }
     }
     return words;
@@ -547,12 +550,16 @@ const CONFUSIONS: [RegExp, string][] = [
   [/收文(?=预算|决算|总表|总计|合计)/g, '收支'],
   [/文付/g, '支付'],
   [/^[歼球欺软]$/, '款'], // the 款 of a 类/款/项 code header, alone in its cell
+  [/^[上士土](?=[一二三四五六七八九]?、)/, '十'], // 十八、 read 上八、: a numbered item's 十
+  [/^(\d{1,2})[,，]\s*(?=\p{Script=Han})/u, '$1.'], // 1.一般公共预算资金 read 1,一般…: no separator precedes a Han character
 ];
 
 /** Known chi_sim misreadings in budget wording, on text joined from several words. */
 export function foldOcrConfusions(text: string): string {
   let t = text;
   for (const [re, to] of CONFUSIONS) if (!re.source.startsWith('^')) t = t.replace(re, to);
+  // A numbered label's "1." read as "1," (a separate word, so it only shows in the cell's text).
+  t = t.replace(/^(\d{1,2})[,，]\s*(?=\p{Script=Han})/u, '$1.');
   // Punctuation read for the colon after 单位/部门 ("部门; X", "单位 ;万元").
   return t.replace(/(单位|部门|编制部门|编制单位|预算单位)\s*[;；,，.、]\s*/g, '$1:');
 }
