@@ -679,7 +679,7 @@ export function ocrFindings(tables: RecognizedTable[], ocrRuns: Map<number, Text
     if (t.source !== 'ocr') return;
     for (const it of t.items) {
       const conf = itemConfidence(it, ocrRuns.get(it.page) ?? []);
-      if (conf !== null && conf < (Number(process.env.YS_LOWCONF) || LOW_CONFIDENCE)) {
+      if (conf !== null && conf < LOW_CONFIDENCE) {
         out.push({
           rule: 'ocr.low_confidence', severity: 'warning',
           message: `第${it.page}页 ${it.label}（${it.columnLabel}）金额 ${it.amountText} 识别置信度低（${conf}）/ amount read by OCR with low confidence ${conf}; check the scan`,

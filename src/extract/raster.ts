@@ -146,7 +146,8 @@ function runs(img: GrayImage, threshold: number, horizontal: boolean, minLen: nu
   const out: Segment[] = [];
   for (let p = 0; p < lines; p++) {
     let start = -1, last = -1, dark = 0;
-    for (let q = 0; q <= along; q++) {
+    // Past the edge counts as white for `gap + 1` pixels, so that a run reaching the edge is closed too.
+    for (let q = 0; q <= along + gap; q++) {
       const v = q < along ? data[horizontal ? p * w + q : q * w + p] : 255;
       if (v < threshold) {
         if (start < 0) { start = q; dark = 0; }
