@@ -3,6 +3,7 @@
 // those the text path finds in the originals on the same pages.
 //
 // Usage: node --import tsx bench/ocr.ts [--variants 300,200,skew] [--timing-pages 10] [--docs sha12,…] [--no-native]
+//        [--jobs 2] [--ocr-dpi 250] (the resolution pages are rendered at for OCR; the default is the pipeline's)
 // Scratch files go to bench/out/ocr/ (outside git). Figures are printed and written to bench/out/ocr.json.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
       docs: { type: 'string', default: '' },
       'no-native': { type: 'boolean', default: false },
       jobs: { type: 'string', default: '2' },
+      'ocr-dpi': { type: 'string', default: String(OCR_DPI) },
     },
   });
   if (!fs.existsSync(path.join(corpus, 'keys'))) {
@@ -111,7 +113,8 @@ async function main(): Promise<void> {
   }
 
   const results: Record<string, unknown> = {};
-  const pool = new OcrPool(jobs);
+  const ocrDpi = Number(values['ocr-dpi']);
+  const pool = new OcrPool(jobs, ocrDpi);
   try {
     for (const v of variants) {
       let matched = 0, total = 0, extra = 0, pages = 0, ms = 0;
@@ -151,7 +154,7 @@ async function main(): Promise<void> {
   const nTiming = timingSet.reduce((s, x) => s + x.pages, 0);
   const speed: Record<string, number> = {};
   for (const size of [1, 2]) {
-    const p = new OcrPool(size);
+    const p = new OcrPool(size, ocrDpi);
     try {
       await p.recognize(toPgm({ width: 8, height: 8, data: new Uint8Array(64).fill(255) })); // start the workers
       const t0 = performance.now();
@@ -185,7 +188,7 @@ async function main(): Promise<void> {
   }
 
   fs.mkdirSync(outDir, { recursive: true });
-  const out = { date: new Date().toISOString(), node: process.version, jobs, sample, refTotal, variants: results, speed, timingPages: nTiming };
+  const out = { date: new Date().toISOString(), node: process.version, jobs, ocrDpi, sample, refTotal, variants: results, speed, timingPages: nTiming };
   fs.writeFileSync(path.join(outDir, 'ocr.json'), JSON.stringify(out, null, 1) + '\n');
   console.log(`\nwrote ${path.relative(root, path.join(outDir, 'ocr.json'))}`);
 }
