@@ -1,5 +1,5 @@
 // OCR accuracy and speed: image-only versions of the keyed pages of the real PDFs (300 DPI, 200 DPI,
-// 300 DPI with 1° skew and noise) are ingested through the OCR path and their amounts compared with
+// 300 DPI with 1° skew and noise, 300 DPI with the ruling lines erased) are ingested through the OCR path and their amounts compared with
 // those the text path finds in the originals on the same pages.
 //
 // Usage: node --import tsx bench/ocr.ts [--variants 300,200,skew] [--timing-pages 10] [--docs sha12,…] [--no-native]
@@ -27,6 +27,7 @@ const VARIANTS: Record<string, RasterOptions> = {
   '300': { dpi: 300, quality: 85 },
   '200': { dpi: 200, quality: 85 },
   skew: { dpi: 300, quality: 80, skewDegrees: 1, noise: 12, seed: 7 },
+  unruled: { dpi: 300, quality: 85, eraseRules: true },
 };
 
 interface Sample { sha12: string; file: string; pages: number[] }
@@ -70,7 +71,7 @@ const pct = (n: number, d: number) => (d ? ((100 * n) / d).toFixed(1) + '%' : '�
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      variants: { type: 'string', default: '300,200,skew' },
+      variants: { type: 'string', default: '300,200,skew,unruled' },
       'timing-pages': { type: 'string', default: '10' },
       docs: { type: 'string', default: '' },
       'no-native': { type: 'boolean', default: false },

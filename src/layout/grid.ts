@@ -95,9 +95,10 @@ export function splitRows(lines: RunLine[], wrapDistance = DEFAULT_LAYOUT_SETTIN
   lines.forEach((l, i) => { if (hasAmount[i]) { owner[i] = groups.length; groups.push([l]); } });
   if (groups.length <= 1) return [lines];
   const cy = (l: RunLine) => (l.box[1] + l.box[3]) / 2;
-  // Label-only lines: attach to the nearest amount line when close enough, else their own row.
+  // Label-only lines: attach to the nearest amount line when close enough, else their own row. A
+  // wrapped label is one piece of text; a line of several (科目编码 科目名称 金额) is a header row.
   lines.forEach((l, i) => {
-    if (hasAmount[i]) return;
+    if (hasAmount[i] || l.runs.length > 1) return;
     let best = -1, bestD = Infinity;
     for (let j = i - 1; j >= 0; j--) if (hasAmount[j]) { best = j; bestD = cy(l) - cy(lines[j]); break; }
     for (let j = i + 1; j < lines.length; j++) if (hasAmount[j]) { const d = cy(lines[j]) - cy(l); if (d < bestD) { best = j; bestD = d; } break; }
