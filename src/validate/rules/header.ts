@@ -8,7 +8,6 @@
 //  - narrative.year_reference: "比2026年预算增加" in the 2026 budget (a comparison with its own or a later year).
 import type { Box, DocumentResult, Finding, TextLine, UnitCodeCell } from '../../types.js';
 import { departmentFromTitle, yearsIn } from '../../recognize/document.js';
-import { classCodeByName } from '../../recognize/codes.js';
 import { codeOf, compact, finding, normLabel, tableRef } from '../util.js';
 
 /** Canonical form of an organisation name: aliases and wrapping collapse to one string. */
