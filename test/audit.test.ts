@@ -2,7 +2,7 @@
 // error and expects the finding that reports it, at its place; the unplanted document has no finding.
 import { describe, expect, it } from 'vitest';
 import { validateDocument } from '../src/validate/index.js';
-import { canonicalOrg, sameOrg, PLACEHOLDER } from '../src/validate/rules/header.js';
+import { canonicalOrg, oneEditApart, sameOrg, PLACEHOLDER } from '../src/validate/rules/header.js';
 import { fenPerUnit, fmtAmount, printedCent } from '../src/validate/util.js';
 import { referenceNames } from '../src/validate/rules/codes.js';
 import { openDb } from '../src/store/db.js';
@@ -120,6 +120,17 @@ describe('headers and labels', () => {
     expect(e.find((x) => x.rule === 'header.year_mismatch')).toMatchObject({ tableIndex: 3, expected: '2024', actual: '2023' });
     const y = run((d) => { d.narrative[12].text = '测试中心2024年收支预算总数100.00万元，比2024年预算增加10.00万元。'; });
     expect(rules(y)).toContain('narrative.year_reference');
+  });
+  it('reports a department name one character off on an OCR page as a probable misreading, not an error', () => {
+    expect(oneEditApart('江苏省政协办公打', '江苏省政协办公厅')).toBe(true);
+    expect(oneEditApart('江苏省政办公厅', '江苏省政协办公厅')).toBe(true);
+    expect(oneEditApart('江苏省委办公厅', '江苏省政协办公厅')).toBe(false);
+    const ocr = run((d) => { d.tables[2].departmentLabel = '达州市测试中必'; d.tables[2].source = 'ocr'; });
+    expect(ocr.find((x) => x.rule === 'header.department_mismatch')).toMatchObject({ severity: 'info', actual: '达州市测试中必' });
+    const text = run((d) => { d.tables[2].departmentLabel = '达州市测试中必'; });
+    expect(text.find((x) => x.rule === 'header.department_mismatch')).toMatchObject({ severity: 'error' });
+    const other = run((d) => { d.tables[2].departmentLabel = '达州市职业技能鉴定指导中心'; d.tables[2].source = 'ocr'; });
+    expect(other.find((x) => x.rule === 'header.department_mismatch')).toMatchObject({ severity: 'error' });
   });
   it('reports a 万元 table labeled 元 (its figures 10,000× apart from the same figures elsewhere)', () => {
     const fs = run((d) => { d.tables[2].unit = '元'; d.tables[2].items.forEach((i) => { i.amountFen /= 10_000; }); });
