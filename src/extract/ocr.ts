@@ -71,6 +71,8 @@ interface OcrWord {
   line: number; // index of the tesseract line it belongs to
   /** The text block it was read from (segment.ts): a number's ink is looked for only inside it. */
   block?: TextBlock;
+  /** Its characters with their boxes (tesseract's symbols), for digits inside a word of text. */
+  symbols?: { text: string; bbox: PixelBox }[];
 }
 
 /**
@@ -127,7 +129,7 @@ export class OcrPool {
       for (const b of data.blocks ?? []) {
         for (const p of b.paragraphs) {
           for (const l of p.lines) {
-            for (const wd of l.words) words.push({ text: wd.text, confidence: wd.confidence, bbox: wd.bbox, line });
+            for (const wd of l.words) words.push({ text: wd.text, confidence: wd.confidence, bbox: wd.bbox, line, symbols: (wd.symbols ?? []).map((c) => ({ text: c.text, bbox: c.bbox })) });
             line++;
           }
         }
@@ -297,7 +299,8 @@ export async function readBlocks(img: GrayImage, threshold: number, blocks: Text
   const readAt = async (k: number, pad: number, from = img): Promise<OcrWord[]> => {
     const words = await pool.recognize(toPgm(cropPadded(from, cuts[k], pad)), blocks[k].line ? 'line' : 'page');
     const dx = cuts[k].x0 - pad, dy = cuts[k].y0 - pad;
-    return words.filter((w) => w.text.trim()).map((w) => ({ ...w, block: blocks[k], bbox: { x0: w.bbox.x0 + dx, x1: w.bbox.x1 + dx, y0: w.bbox.y0 + dy, y1: w.bbox.y1 + dy } }));
+    const shift = (b: PixelBox): PixelBox => ({ x0: b.x0 + dx, x1: b.x1 + dx, y0: b.y0 + dy, y1: b.y1 + dy });
+    return words.filter((w) => w.text.trim()).map((w) => ({ ...w, block: blocks[k], bbox: shift(w.bbox), symbols: w.symbols?.map((c) => ({ text: c.text, bbox: shift(c.bbox) })) }));
   };
   const read = await Promise.all(blocks.map(async (b, k) => {
     let words = await readAt(k, BLOCK_CROP_PAD);
@@ -372,8 +375,15 @@ const WELL_FORMED_NUMBER = /^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$/;
  * or the page edge, then cut to the ink. Tesseract's word boxes on tables often miss a digit or
  * split a number at its separators; the ink does not.
  */
-export function numberInk(img: GrayImage, threshold: number, box: PixelBox, stops: PixelBox[], within?: PixelBox): PixelBox | null {
+export function numberInk(img: GrayImage, threshold: number, wordBox: PixelBox, stops: PixelBox[], within?: PixelBox): PixelBox | null {
   const lim = within ?? { x0: 0, y0: 0, x1: img.width, y1: img.height };
+  // A word box that runs over the next word (tesseract's box of "2025" can cover 年预算…) is cut at it.
+  const box = { ...wordBox };
+  for (const s of stops) {
+    if (s.y0 >= box.y1 || s.y1 <= box.y0) continue;
+    if (s.x0 > box.x0 && s.x0 < box.x1) box.x1 = s.x0;
+    if (s.x1 < box.x1 && s.x1 > box.x0) box.x0 = s.x1;
+  }
   const y0 = Math.max(lim.y0, box.y0 - 2), y1 = Math.min(lim.y1, box.y1 + 2);
   const maxGap = Math.max(2, Math.round(NUMBER_INK_GAP * (box.y1 - box.y0)));
   const blocked = (x: number) => stops.some((s) => x >= s.x0 && x < s.x1 && s.y0 < y1 && s.y1 > y0);
@@ -452,6 +462,7 @@ export async function readNumbers(img: GrayImage, threshold: number, words: OcrW
     }
   });
 
+  const inText = await readDigitsInText(img, threshold, words, pool);
   const stops: PixelBox[] = words.filter((w) => !numericWord(w.text)).map((w) => w.bbox);
   const picks: { i: number; ink: PixelBox | null }[] = [];
   words.forEach((w, i) => {
@@ -463,12 +474,18 @@ export async function readNumbers(img: GrayImage, threshold: number, words: OcrW
   });
   const read = await Promise.all(picks.map((p) => (p.ink ? pool.readNumbers(toPgm(cropPadded(img, p.ink, NUMBER_CROP_PAD))) : null)));
   const drop = new Set<number>(replaced);
-  const out = [...words];
+  const out = words.map((w, i) => inText.get(i) ?? w);
   picks.forEach((p, k) => {
     const r = read[k];
     if (!r || !p.ink) { drop.add(p.i); return; } // a piece of a number read whole elsewhere
     const w = words[p.i];
     const text = r.map((x) => x.text).join('');
+    // Next to Han text (2025年), the cut-out may take in a stroke of the next character, read as one
+    // more digit: there the two readings must have as many digits.
+    const gap = w.bbox.y1 - w.bbox.y0;
+    const hanNear = words.some((o) => /\p{Script=Han}/u.test(o.text) && o.bbox.y0 < w.bbox.y1 && o.bbox.y1 > w.bbox.y0 &&
+      (Math.abs(o.bbox.x0 - w.bbox.x1) <= gap || Math.abs(w.bbox.x0 - o.bbox.x1) <= gap));
+    if (hanNear && digitsOf(text).length !== digitsOf(cleanWord(w.text)).length) return;
     if (r.length && WELL_FORMED_NUMBER.test(text)) {
       const confidence = Math.min(...r.map((x) => x.confidence));
       const agree = digitsOf(cleanWord(w.text)) === digitsOf(text);
@@ -478,6 +495,48 @@ export async function readNumbers(img: GrayImage, threshold: number, words: OcrW
     }
   });
   return [...out.filter((_, i) => !drop.has(i)), ...fromBlocks];
+}
+
+/**
+ * Digits inside a word of text ("2024年部门预算", read "20244年…" by chi_sim): each run of at least two
+ * digit characters is cut out by its characters' boxes, widened to its ink up to the word's other
+ * characters, and read by the digit model; a well-formed reading replaces the run. Returns the
+ * changed words by index.
+ */
+async function readDigitsInText(img: GrayImage, threshold: number, words: OcrWord[], pool: OcrPool): Promise<Map<number, OcrWord>> {
+  const jobs: { i: number; from: number; to: number; ink: PixelBox }[] = [];
+  words.forEach((w, i) => {
+    const sym = w.symbols ?? [];
+    if (numericWord(w.text) || !/\p{Script=Han}/u.test(w.text) || !/\d\d/.test(w.text) || sym.map((c) => c.text).join('') !== w.text) return;
+    for (let a = 0; a < sym.length;) {
+      if (!/^\d$/.test(sym[a].text)) { a++; continue; }
+      let z = a;
+      while (z + 1 < sym.length && /^[\d,.]$/.test(sym[z + 1].text)) z++;
+      if (z > a) {
+        const digits = sym.slice(a, z + 1).map((c) => c.bbox);
+        const box = { x0: Math.min(...digits.map((b) => b.x0)), y0: Math.min(...digits.map((b) => b.y0)), x1: Math.max(...digits.map((b) => b.x1)), y1: Math.max(...digits.map((b) => b.y1)) };
+        const stops = [...sym.slice(0, a), ...sym.slice(z + 1)].map((c) => c.bbox).concat(words.filter((_, k) => k !== i).map((o) => o.bbox));
+        const ink = numberInk(img, threshold, box, stops, w.block);
+        if (ink) jobs.push({ i, from: a, to: z + 1, ink });
+      }
+      a = z + 1;
+    }
+  });
+  const read = await Promise.all(jobs.map((j) => pool.readNumbers(toPgm(cropPadded(img, j.ink, NUMBER_CROP_PAD)))));
+  const out = new Map<number, OcrWord>();
+  // Later runs first, so that earlier symbol positions stay valid.
+  for (let k = jobs.length - 1; k >= 0; k--) {
+    const j = jobs[k], r = read[k];
+    const text = r.map((x) => x.text).join('');
+    if (r.length !== 1 || !WELL_FORMED_NUMBER.test(text)) continue;
+    const w = out.get(j.i) ?? words[j.i];
+    const sym = w.symbols!;
+    const chars = sym.map((c) => c.text);
+    chars.splice(j.from, j.to - j.from, text);
+    const symbols = [...sym.slice(0, j.from), { text, bbox: j.ink }, ...sym.slice(j.to)];
+    out.set(j.i, { ...w, text: chars.join(''), symbols });
+  }
+  return out;
 }
 
 /** Share of the smaller box covered by the intersection of two boxes. */
@@ -548,6 +607,7 @@ const CONFUSIONS: [RegExp, string][] = [
   [/文出/g, '支出'],
   [/收文(?=预算|决算|总表|总计|合计)/g, '收支'],
   [/文付/g, '支付'],
+  [/办公打/g, '办公厅'], // 打 never follows 办公
   [/^[歼球欺软]$/, '款'], // the 款 of a 类/款/项 code header, alone in its cell
   [/^[上士土](?=[一二三四五六七八九]?、)/, '十'], // 十八、 read 上八、: a numbered item's 十
   [/^(\d{1,2})[,，]\s*(?=\p{Script=Han})/u, '$1.'], // 1.一般公共预算资金 read 1,一般…: no separator precedes a Han character
