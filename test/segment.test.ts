@@ -126,6 +126,8 @@ describe('OCR helpers', () => {
     // …unless it was read as a word of its own.
     expect(numberInk(img, 128, piece, [{ x0: 166, y0: 10, x1: 180, y1: 26 }])).toEqual({ x0: 100, y0: 10, x1: 161, y1: 26 });
     expect(numberInk(img, 128, piece, [], { x0: 110, y0: 0, x1: 400, y1: 40 })?.x0).toBe(112);
+    // A word box that runs over the next word (tesseract's box of "2025" covering 年预算…) is cut there.
+    expect(numberInk(img, 128, { x0: 100, y0: 10, x1: 215, y1: 26 }, [{ x0: 166, y0: 10, x1: 180, y1: 26 }])).toEqual({ x0: 100, y0: 10, x1: 161, y1: 26 });
   });
 
   it('tells a block of numbers with misread digits from a label', () => {
