@@ -275,7 +275,7 @@ export async function ocrPage(doc: PdfDocument, pageNumber: number, pool: OcrPoo
   const words = await readNumbers(img, threshold, await readBlocks(OCR_SETTINGS.thicken ? thickenStrokes(img) : img, threshold, blocks, pool, img), pool);
   const t3 = performance.now();
   const k = 1 / r.scale;
-  const rules: Rule[] = [...lines.h, ...lines.v].map((l) => ({ x0: l.x0 * k, y0: l.y0 * k, x1: l.x1 * k, y1: l.y1 * k, width: l.thickness * k }));
+  const rules: Rule[] = ruled.map((l) => ({ x0: l.x0 * k, y0: l.y0 * k, x1: l.x1 * k, y1: l.y1 * k, width: l.thickness * k }));
   return {
     page: { number: pageNumber, width: r.width, height: r.height, rotation: r.rotation, runs: wordsToRuns(words, k), rules, source: 'ocr' },
     skewDegrees: skew,
@@ -298,18 +298,17 @@ export async function readBlocks(img: GrayImage, threshold: number, blocks: Text
   const cuts = blocks.map((b): PixelBox => ({ x0: Math.max(0, b.x0 - 2), y0: Math.max(0, b.y0 - 2), x1: Math.min(img.width, b.x1 + 2), y1: Math.min(img.height, b.y1 + 2) }));
   const readAt = async (k: number, pad: number, from = img): Promise<OcrWord[]> => {
     const words = await pool.recognize(toPgm(cropPadded(from, cuts[k], pad)), blocks[k].line ? 'line' : 'page');
-    const dx = cuts[k].x0 - pad, dy = cuts[k].y0 - pad;
-    const shift = (b: PixelBox): PixelBox => ({ x0: b.x0 + dx, x1: b.x1 + dx, y0: b.y0 + dy, y1: b.y1 + dy });
+    const shift = (b: PixelBox) => shiftBox(b, cuts[k].x0 - pad, cuts[k].y0 - pad);
     return words.filter((w) => w.text.trim()).map((w) => ({ ...w, block: blocks[k], bbox: shift(w.bbox), symbols: w.symbols?.map((c) => ({ text: c.text, bbox: shift(c.bbox) })) }));
   };
+  const retries: [number, GrayImage][] = [...(plain !== img ? [[BLOCK_CROP_PAD, plain] as [number, GrayImage]] : []), ...BLOCK_RETRY_PADS.map((p): [number, GrayImage] => [p, img])];
   const read = await Promise.all(blocks.map(async (b, k) => {
     let words = await readAt(k, BLOCK_CROP_PAD);
     // A doubtful or empty line of text is read again with other margins and without thickening
     // (tesseract's reading of a short line changes with them: 类 or 区, or nothing for 收入总计);
     // the surest reading is kept. Numbers are read again anyway.
     if (b.line && (!words.length || (minConfidence(words) < LOW_CONFIDENCE && !words.every((w) => numericWord(w.text))))) {
-      for (const [pad, from] of [[BLOCK_CROP_PAD, plain], ...BLOCK_RETRY_PADS.map((p) => [p, img])] as [number, GrayImage][]) {
-        if (from === img && pad === BLOCK_CROP_PAD) continue;
+      for (const [pad, from] of retries) {
         const again = await readAt(k, pad, from);
         if (again.length && (!words.length || minConfidence(again) > minConfidence(words))) words = again;
         if (words.length && minConfidence(words) >= LOW_CONFIDENCE) break;
@@ -338,6 +337,12 @@ export async function readBlocks(img: GrayImage, threshold: number, blocks: Text
 
 const minConfidence = (words: OcrWord[]) => Math.min(...words.map((w) => w.confidence));
 
+/** Whether column x of the image has a dark pixel between rows y0 (included) and y1. */
+function columnHasInk(img: GrayImage, threshold: number, x: number, y0: number, y1: number): boolean {
+  for (let y = y0; y < y1; y++) if (img.data[y * img.width + x] < threshold) return true;
+  return false;
+}
+
 /**
  * A flat bar at the start of a line of text, as wide as a Han character and set at its middle:
  * the character 一. Tesseract's chi_sim drops it there (一、一般公共预算 reads 、一般公共预算, and
@@ -345,10 +350,7 @@ const minConfidence = (words: OcrWord[]) => Math.min(...words.map((w) => w.confi
  */
 export function leadingBar(img: GrayImage, threshold: number, b: PixelBox): PixelBox | null {
   const h = b.y1 - b.y0;
-  const inkInColumn = (x: number) => {
-    for (let y = b.y0; y < b.y1; y++) if (img.data[y * img.width + x] < threshold) return true;
-    return false;
-  };
+  const inkInColumn = (x: number) => columnHasInk(img, threshold, x, b.y0, b.y1);
   let x0 = b.x0;
   while (x0 < b.x1 && !inkInColumn(x0)) x0++;
   let x1 = x0;
@@ -387,10 +389,7 @@ export function numberInk(img: GrayImage, threshold: number, wordBox: PixelBox, 
   const y0 = Math.max(lim.y0, box.y0 - 2), y1 = Math.min(lim.y1, box.y1 + 2);
   const maxGap = Math.max(2, Math.round(NUMBER_INK_GAP * (box.y1 - box.y0)));
   const blocked = (x: number) => stops.some((s) => x >= s.x0 && x < s.x1 && s.y0 < y1 && s.y1 > y0);
-  const inkAt = (x: number) => {
-    for (let y = y0; y < y1; y++) if (img.data[y * img.width + x] < threshold) return true;
-    return false;
-  };
+  const inkAt = (x: number) => columnHasInk(img, threshold, x, y0, y1);
   let left = Infinity, right = -1;
   for (let x = Math.max(0, box.x0); x < Math.min(img.width, box.x1); x++) if (inkAt(x)) { left = Math.min(left, x); right = x; }
   if (right < 0) return null;
@@ -407,6 +406,14 @@ export function numberInk(img: GrayImage, threshold: number, wordBox: PixelBox, 
   }
   return { x0: left, y0: top, x1: right + 1, y1: bottom + 1 };
 }
+
+/** The numbers in a box of the page, read by the digit model, with their boxes on the page. */
+async function readNumbersIn(img: GrayImage, box: PixelBox, pool: OcrPool): Promise<{ text: string; confidence: number; bbox: PixelBox }[]> {
+  const read = await pool.readNumbers(toPgm(cropPadded(img, box, NUMBER_CROP_PAD)));
+  return read.map((r) => ({ ...r, bbox: shiftBox(r.bbox, box.x0 - NUMBER_CROP_PAD, box.y0 - NUMBER_CROP_PAD) }));
+}
+
+const shiftBox = (b: PixelBox, dx: number, dy: number): PixelBox => ({ x0: b.x0 + dx, x1: b.x1 + dx, y0: b.y0 + dy, y1: b.y1 + dy });
 
 /** A cut-out of the image on white, with a margin. */
 export function cropPadded(img: GrayImage, b: PixelBox, pad: number): GrayImage {
@@ -444,21 +451,17 @@ export async function readNumbers(img: GrayImage, threshold: number, words: OcrW
   const byBlock = new Map<TextBlock, number[]>();
   words.forEach((w, i) => { if (w.block?.line) (byBlock.get(w.block) ?? byBlock.set(w.block, []).get(w.block)!).push(i); });
   const numberBlocks = [...byBlock].filter(([, idx]) => numberLikeText(idx.map((i) => words[i].text).join('')));
-  const blockReads = await Promise.all(numberBlocks.map(([b]) => pool.readNumbers(toPgm(cropPadded(img, b, NUMBER_CROP_PAD)))));
+  const blockReads = await Promise.all(numberBlocks.map(([b]) => readNumbersIn(img, b, pool)));
   const replaced = new Set<number>();
   const fromBlocks: OcrWord[] = [];
   numberBlocks.forEach(([b, idx], k) => {
     const read = blockReads[k];
     if (!read.length || !read.every((r) => WELL_FORMED_NUMBER.test(r.text))) return;
-    const dx = b.x0 - NUMBER_CROP_PAD, dy = b.y0 - NUMBER_CROP_PAD;
     idx.forEach((i) => replaced.add(i));
     const agree = digitsOf(idx.map((i) => cleanWord(words[i].text)).join('')) === digitsOf(read.map((r) => r.text).join(''));
     const chiConfidence = Math.min(...idx.map((i) => words[i].confidence));
     for (const r of read) {
-      fromBlocks.push({
-        text: r.text, confidence: agree ? Math.max(r.confidence, chiConfidence) : r.confidence, line: words[idx[0]].line, block: b,
-        bbox: { x0: r.bbox.x0 + dx, x1: r.bbox.x1 + dx, y0: r.bbox.y0 + dy, y1: r.bbox.y1 + dy },
-      });
+      fromBlocks.push({ text: r.text, confidence: agree ? Math.max(r.confidence, chiConfidence) : r.confidence, line: words[idx[0]].line, block: b, bbox: r.bbox });
     }
   });
 
@@ -472,7 +475,7 @@ export async function readNumbers(img: GrayImage, threshold: number, words: OcrW
     // Pieces of one number widen to the same ink: read it once.
     picks.push({ i, ink: picks.some((p) => p.ink && overlapShare(p.ink, ink) > 0.5) ? null : ink });
   });
-  const read = await Promise.all(picks.map((p) => (p.ink ? pool.readNumbers(toPgm(cropPadded(img, p.ink, NUMBER_CROP_PAD))) : null)));
+  const read = await Promise.all(picks.map((p) => (p.ink ? readNumbersIn(img, p.ink, pool) : null)));
   const drop = new Set<number>(replaced);
   const out = words.map((w, i) => inText.get(i) ?? w);
   picks.forEach((p, k) => {
@@ -522,7 +525,7 @@ async function readDigitsInText(img: GrayImage, threshold: number, words: OcrWor
       a = z + 1;
     }
   });
-  const read = await Promise.all(jobs.map((j) => pool.readNumbers(toPgm(cropPadded(img, j.ink, NUMBER_CROP_PAD)))));
+  const read = await Promise.all(jobs.map((j) => readNumbersIn(img, j.ink, pool)));
   const out = new Map<number, OcrWord>();
   // Later runs first, so that earlier symbol positions stay valid.
   for (let k = jobs.length - 1; k >= 0; k--) {

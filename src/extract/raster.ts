@@ -230,14 +230,16 @@ export function findLines(img: GrayImage, dpi: number, threshold = otsuThreshold
   };
   const h = build(true, settings.minHorizontal);
   const touch = settings.touch * px;
-  const meets = (l: PixelLine, y: number) => h.some((r) => l.x0 >= r.x0 - touch && l.x0 <= r.x1 + touch && Math.abs(r.y0 - y) <= touch);
-  const crosses = (l: PixelLine) => h.filter((r) => l.x0 >= r.x0 - touch && l.x0 <= r.x1 + touch && r.y0 > l.y0 + touch && r.y0 < l.y1 - touch).length;
+  // Whether a vertical's x lies along a horizontal's length.
+  const along = (l: PixelLine, r: PixelLine) => l.x0 >= r.x0 - touch && l.x0 <= r.x1 + touch;
+  const meets = (l: PixelLine, y: number) => h.some((r) => along(l, r) && Math.abs(r.y0 - y) <= touch);
+  const crosses = (l: PixelLine) => h.filter((r) => along(l, r) && r.y0 > l.y0 + touch && r.y0 < l.y1 - touch).length;
   // An end that overshoots a rule (a table without a bottom rule under its last column rule) still
   // counts when the line crosses at least two rules on its way.
   const v = build(false, settings.minVertical).filter((l) => (meets(l, l.y0) && meets(l, l.y1)) || crosses(l) >= 2);
   // A short horizontal that no column rule meets is a glyph stroke (the 一 of a large title).
   const hKept = h.filter((r) => r.x1 - r.x0 >= settings.minLoneHorizontal * px ||
-    v.some((l) => l.x0 >= r.x0 - touch && l.x0 <= r.x1 + touch && r.y0 >= l.y0 - touch && r.y0 <= l.y1 + touch));
+    v.some((l) => along(l, r) && r.y0 >= l.y0 - touch && r.y0 <= l.y1 + touch));
   return { h: hKept, v };
 }
 
