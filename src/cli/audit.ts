@@ -1,11 +1,10 @@
 // `yusuan audit`: the validation rules again over the stored documents, plus the cross-document rules;
 // a report grouped by document and rule.
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { openDb, type Db } from '../store/db.js';
 import { auditDatabase, formatMarkdown, formatText, saveFindings } from '../analyze/audit.js';
 import type { Severity } from '../types.js';
-import { usageError as reportUsage } from './args.js';
+import { usageError as reportUsage, parseCommand } from './args.js';
 
 export const AUDIT_USAGE = `usage: yusuan audit [--db yusuan.db] [--document <id|sha256|name>]… [--rule <id or prefix>]…
                     [--severity info|warning|error] [--format text|json|md] [--vocabulary] [--save]
@@ -27,30 +26,22 @@ const FORMATS = ['text', 'json', 'md'] as const;
 const SEVERITIES: Severity[] = ['info', 'warning', 'error'];
 
 export async function runAudit(argv: string[]): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      options: {
-        db: { type: 'string', default: 'yusuan.db' },
-        document: { type: 'string', multiple: true },
-        rule: { type: 'string', multiple: true },
-        severity: { type: 'string', default: 'info' },
-        format: { type: 'string', default: 'text' },
-        vocabulary: { type: 'boolean', default: false },
-        save: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (e) {
-    return usageError((e as Error).message);
-  }
-  const v = args.values;
-  if (v.help) {
-    console.log(AUDIT_USAGE);
-    return 0;
-  }
+  const parsed = parseCommand('audit', AUDIT_USAGE, {
+    args: argv,
+    allowPositionals: false,
+    options: {
+      db: { type: 'string', default: 'yusuan.db' },
+      document: { type: 'string', multiple: true },
+      rule: { type: 'string', multiple: true },
+      severity: { type: 'string', default: 'info' },
+      format: { type: 'string', default: 'text' },
+      vocabulary: { type: 'boolean', default: false },
+      save: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (typeof parsed === 'number') return parsed;
+  const v = parsed.values;
   if (!FORMATS.includes(v.format as (typeof FORMATS)[number])) return usageError(`--format must be one of ${FORMATS.join(', ')}`);
   if (!SEVERITIES.includes(v.severity as Severity)) return usageError(`--severity must be one of ${SEVERITIES.join(', ')}`);
   if (!existsSync(v.db)) return usageError(`no database at ${v.db} (run yusuan ingest first)`);

@@ -1,8 +1,7 @@
 // `yusuan compare <question> --by department,year`: the common questions as one aligned table or CSV.
-import { parseArgs } from 'node:util';
 import { openAnalysisDb } from '../analyze/departments.js';
 import { BY_KEYS, QUESTIONS, compare, formatCsv, formatTable, type ByKey } from '../analyze/compare.js';
-import { errorMessage, usageError as reportUsage } from './args.js';
+import { errorMessage, usageError as reportUsage, parseCommand } from './args.js';
 
 export const COMPARE_USAGE = `usage: yusuan compare <question> [--by department,year] [--code C] [--department NAME]
                       [--year Y] [--phase budget|final] [--format table|csv] [--db yusuan.db]
@@ -18,30 +17,23 @@ ${QUESTIONS.map((q) => `  ${q.name.padEnd(16)} ${q.summary}`).join('\n')}
   first amount with the previous year of the same department.`;
 
 export async function runCompare(argv: string[]): Promise<number> {
-  let values, positionals;
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        db: { type: 'string', default: 'yusuan.db' },
-        by: { type: 'string', default: 'department,year' },
-        code: { type: 'string' },
-        department: { type: 'string' },
-        year: { type: 'string' },
-        phase: { type: 'string' },
-        format: { type: 'string', default: 'table' },
-        aliases: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (e) {
-    return usageError(errorMessage(e));
-  }
-  if (values.help) {
-    console.log(COMPARE_USAGE);
-    return 0;
-  }
+  const parsed = parseCommand('compare', COMPARE_USAGE, {
+    args: argv,
+    allowPositionals: true,
+    options: {
+      db: { type: 'string', default: 'yusuan.db' },
+      by: { type: 'string', default: 'department,year' },
+      code: { type: 'string' },
+      department: { type: 'string' },
+      year: { type: 'string' },
+      phase: { type: 'string' },
+      format: { type: 'string', default: 'table' },
+      aliases: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals } = parsed;
   if (positionals.length !== 1) return usageError('name one question');
   const question = positionals[0];
   if (!QUESTIONS.some((q) => q.name === question)) return usageError(`unknown question '${question}'`);

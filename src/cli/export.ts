@@ -1,9 +1,8 @@
 // `yusuan export`: the dataset as CSV, JSON Lines or Parquet files with datapackage.json, and a
 // Datasette metadata.json beside the database.
-import { parseArgs } from 'node:util';
 import { openAnalysisDb } from '../analyze/departments.js';
 import { FORMATS, exportDataset, writeDatasetteMetadata, type Format } from '../analyze/export.js';
-import { errorMessage, usageError as reportUsage } from './args.js';
+import { errorMessage, usageError as reportUsage, parseCommand } from './args.js';
 
 export const EXPORT_USAGE = `usage: yusuan export --format csv|jsonl|parquet --out DIR [--db yusuan.db] [--aliases FILE]
 
@@ -17,25 +16,18 @@ export const EXPORT_USAGE = `usage: yusuan export --format csv|jsonl|parquet --o
   --aliases <file>  department alias file (default ./departments.aliases.tsv, else the project's)`;
 
 export async function runExport(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        db: { type: 'string', default: 'yusuan.db' },
-        format: { type: 'string' },
-        out: { type: 'string' },
-        aliases: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (e) {
-    return usageError(errorMessage(e));
-  }
-  if (values.help) {
-    console.log(EXPORT_USAGE);
-    return 0;
-  }
+  const parsed = parseCommand('export', EXPORT_USAGE, {
+    args: argv,
+    options: {
+      db: { type: 'string', default: 'yusuan.db' },
+      format: { type: 'string' },
+      out: { type: 'string' },
+      aliases: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   const format = values.format as Format | undefined;
   if (!format || !FORMATS.includes(format)) return usageError(`--format must be one of ${FORMATS.join(', ')}`);
   if (!values.out) return usageError('--out is required');

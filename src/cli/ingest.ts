@@ -4,12 +4,11 @@ import { existsSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { availableParallelism, totalmem } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { openDb, type Db } from '../store/db.js';
 import type { OcrMode } from '../ingest/protocol.js';
 import { makeReporter, type LogFormat } from '../ingest/report.js';
 import { RunError, runBulk } from '../ingest/run.js';
-import { errorMessage, usageError as reportUsage } from './args.js';
+import { errorMessage, usageError as reportUsage, parseCommand } from './args.js';
 
 const MB = 1024 * 1024;
 const DEFAULT_TIMEOUT_S = 600;
@@ -52,35 +51,27 @@ const EXTENSIONS = new Set(['.pdf', '.txt']);
 
 /** Run the command; returns the exit code (0 all stored, 1 some failed, 2 could not run). */
 export async function runIngest(argv: string[]): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        db: { type: 'string', default: 'yusuan.db' },
-        jobs: { type: 'string' },
-        retry: { type: 'boolean', default: false },
-        force: { type: 'boolean', default: false },
-        'dry-run': { type: 'boolean', default: false },
-        ocr: { type: 'string', default: 'auto' },
-        'ocr-jobs': { type: 'string' },
-        timeout: { type: 'string', default: String(DEFAULT_TIMEOUT_S) },
-        'max-memory': { type: 'string' },
-        'max-file-size': { type: 'string', default: String(DEFAULT_MAX_FILE_MB) },
-        'log-format': { type: 'string', default: 'text' },
-        results: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (e) {
-    return usageError(errorMessage(e));
-  }
-  const { values, positionals } = args;
-  if (values.help) {
-    console.log(INGEST_USAGE);
-    return 0;
-  }
+  const parsed = parseCommand('ingest', INGEST_USAGE, {
+    args: argv,
+    allowPositionals: true,
+    options: {
+      db: { type: 'string', default: 'yusuan.db' },
+      jobs: { type: 'string' },
+      retry: { type: 'boolean', default: false },
+      force: { type: 'boolean', default: false },
+      'dry-run': { type: 'boolean', default: false },
+      ocr: { type: 'string', default: 'auto' },
+      'ocr-jobs': { type: 'string' },
+      timeout: { type: 'string', default: String(DEFAULT_TIMEOUT_S) },
+      'max-memory': { type: 'string' },
+      'max-file-size': { type: 'string', default: String(DEFAULT_MAX_FILE_MB) },
+      'log-format': { type: 'string', default: 'text' },
+      results: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals } = parsed;
   if (positionals.length === 0) return usageError('no files or folders given');
   const ocr = values.ocr as OcrMode;
   if (!OCR_MODES.includes(ocr)) return usageError(`--ocr must be one of ${OCR_MODES.join(', ')}`);

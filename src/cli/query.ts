@@ -1,8 +1,7 @@
 // `yusuan query "<SQL>"`: run one read-only SQL statement and print the result.
-import { parseArgs } from 'node:util';
 import { openAnalysisDb } from '../analyze/departments.js';
 import { formatCsv, formatTable } from '../analyze/compare.js';
-import { errorMessage, usageError as reportUsage } from './args.js';
+import { errorMessage, usageError as reportUsage, parseCommand } from './args.js';
 
 export const QUERY_USAGE = `usage: yusuan query "<SQL>" [--db yusuan.db] [--format table|csv|jsonl] [--aliases FILE]
 
@@ -17,25 +16,18 @@ export const QUERY_USAGE = `usage: yusuan query "<SQL>" [--db yusuan.db] [--form
 const QUERY_FORMATS = ['table', 'csv', 'jsonl'] as const;
 
 export async function runQuery(argv: string[]): Promise<number> {
-  let values, positionals;
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        db: { type: 'string', default: 'yusuan.db' },
-        format: { type: 'string', default: 'table' },
-        aliases: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (e) {
-    return usageError(errorMessage(e));
-  }
-  if (values.help) {
-    console.log(QUERY_USAGE);
-    return 0;
-  }
+  const parsed = parseCommand('query', QUERY_USAGE, {
+    args: argv,
+    allowPositionals: true,
+    options: {
+      db: { type: 'string', default: 'yusuan.db' },
+      format: { type: 'string', default: 'table' },
+      aliases: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals } = parsed;
   if (positionals.length !== 1) return usageError('give exactly one SQL statement (quoted)');
   const format = values.format as (typeof QUERY_FORMATS)[number];
   if (!QUERY_FORMATS.includes(format)) return usageError(`--format must be one of ${QUERY_FORMATS.join(', ')}`);

@@ -1,11 +1,10 @@
 // `yusuan status`: where the ingest ledger stands: counts by status, the last run, the slowest and the
 // failed files.
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { openDb, type Db } from '../store/db.js';
 import * as ledger from '../store/ledger.js';
 import { PIPELINE_VERSION } from '../version.js';
-import { usageError as reportUsage } from './args.js';
+import { usageError as reportUsage, parseCommand } from './args.js';
 
 export const STATUS_USAGE = `usage: yusuan status [--db yusuan.db] [--slowest 10] [--failed 20] [--json]
 
@@ -18,27 +17,19 @@ export const STATUS_USAGE = `usage: yusuan status [--db yusuan.db] [--slowest 10
   --json            print one JSON object instead of text`;
 
 export async function runStatus(argv: string[]): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      options: {
-        db: { type: 'string', default: 'yusuan.db' },
-        slowest: { type: 'string', default: '10' },
-        failed: { type: 'string', default: '20' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (e) {
-    return usageError((e as Error).message);
-  }
-  const { values } = args;
-  if (values.help) {
-    console.log(STATUS_USAGE);
-    return 0;
-  }
+  const parsed = parseCommand('status', STATUS_USAGE, {
+    args: argv,
+    allowPositionals: false,
+    options: {
+      db: { type: 'string', default: 'yusuan.db' },
+      slowest: { type: 'string', default: '10' },
+      failed: { type: 'string', default: '20' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   const nSlow = Number(values.slowest);
   const nFailed = Number(values.failed);
   if (!Number.isInteger(nSlow) || nSlow < 0 || !Number.isInteger(nFailed) || nFailed < 0) return usageError('--slowest and --failed take a whole number');
