@@ -11,7 +11,7 @@ import { layoutPage } from './layout/tables.js';
 import { gridTitle, markContinuations } from './layout/continuation.js';
 import { isPageNumber, isTitleText } from './layout/lines.js';
 import { documentMeta, departmentFromLine } from './recognize/document.js';
-import { parseUnit, type Unit } from './recognize/amounts.js';
+import { parseUnit, type Unit } from './domain/money.js';
 import { recognizeTables } from './recognize/table.js';
 import { validateDocument } from './validate/index.js';
 

@@ -1,6 +1,8 @@
 // Hand-off types between pipeline stages. Plain, serialisable values only
 // (no class instances, no Maps), so any stage can run in a worker thread.
 
+import type { Unit } from './domain/money.js';
+
 /** [x0, y0, x1, y1] in PDF points, top-left origin, as the page is displayed (after /Rotate). */
 export type Box = [number, number, number, number];
 
@@ -112,7 +114,7 @@ export interface LineItem {
 export interface RecognizedTable {
   kind: TableKind;
   title: string;
-  unit: string | null;
+  unit: Unit | null;
   departmentLabel: string | null;
   year: number | null;
   pageStart: number;

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateDocument } from '../src/validate/index.js';
 import { canonicalOrg, oneEditApart, sameOrg, PLACEHOLDER } from '../src/validate/rules/header.js';
-import { fenPerUnit, fmtAmount, printedCent } from '../src/validate/util.js';
+import { fenPerUnit, fmtAmount, printedCent } from '../src/domain/money.js';
 import { referenceNames } from '../src/validate/rules/codes.js';
 import { openDb } from '../src/store/db.js';
 import { writeDocument } from '../src/store/write.js';

@@ -4,7 +4,7 @@ import { normalizeText } from '../src/extract/normalize.js';
 import { rulesFromOperators, subpaths } from '../src/extract/pdf.js';
 import { ruledRegions } from '../src/layout/rules.js';
 import { buildGrid } from '../src/layout/grid.js';
-import { toFen, parseUnit, isBlankAmount, fenToYuan } from '../src/recognize/amounts.js';
+import { toFen, parseUnit, isBlankAmount, fenToYuan } from '../src/domain/money.js';
 import { joinCode, splitLeadingCode, stripOrdinal, classCodeByName, codeSystem } from '../src/recognize/codes.js';
 import { tableKind } from '../src/recognize/kinds.js';
 import { columnKey } from '../src/recognize/header.js';

@@ -13,6 +13,7 @@ import { summaryTotals } from '../validate/rules/cross.js';
 import { titleCore } from '../validate/rules/toc.js';
 import { narrativeFamily } from '../validate/rules/narrative.js';
 import { compact, dice, fmtAmount } from '../validate/util.js';
+import type { Unit } from '../domain/money.js';
 
 interface DocRow {
   id: number; sha256: string; path: string; file_name: string; pages: number; phase: 'budget' | 'final' | null;
@@ -40,7 +41,7 @@ export function loadDocument(db: Db, row: DocRow): DocumentResult {
     (byTable.get(ti) ?? byTable.set(ti, []).get(ti)!).push(li);
   }
   const recognized: RecognizedTable[] = tables.map((t) => ({
-    kind: t.kind, title: t.title, unit: t.unit, departmentLabel: t.department_label, year: t.year_label,
+    kind: t.kind, title: t.title, unit: t.unit as Unit | null, departmentLabel: t.department_label, year: t.year_label,
     pageStart: t.page_start, pageEnd: t.page_end, source: t.source, columns: JSON.parse(t.column_specs) as ColumnSpec[],
     items: byTable.get(t.table_index) ?? [], box: JSON.parse(t.bbox) as Box,
     unitCodes: JSON.parse(t.unit_codes) as UnitCodeCell[],

@@ -1,7 +1,8 @@
 // `yusuan compare`: the common questions over the analysis views, grouped by department, year and
 // phase, with amounts summed exactly (integers of 分) and printed in 元.
 import type { Db } from '../store/db.js';
-import { csvField, fenToYuan } from './export.js';
+import { csvField } from './export.js';
+import { fenToYuan } from '../domain/money.js';
 
 export const BY_KEYS = ['department', 'year', 'phase'] as const;
 export type ByKey = (typeof BY_KEYS)[number];

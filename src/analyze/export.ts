@@ -11,17 +11,12 @@ import { parquetWriteFile } from 'hyparquet-writer';
 import type { SchemaElement } from 'hyparquet-writer';
 import type { Db } from '../store/db.js';
 import { PIPELINE_VERSION } from '../version.js';
+import { fenToYuan } from '../domain/money.js';
+
+export { fenToYuan };
 
 export const FORMATS = ['csv', 'jsonl', 'parquet'] as const;
 export type Format = (typeof FORMATS)[number];
-
-/** Exact 元 text of an integer amount of 分: 123456 → "1234.56", -5 → "-0.05". */
-export function fenToYuan(fen: number | bigint): string {
-  const f = BigInt(fen);
-  const neg = f < 0n;
-  const a = neg ? -f : f;
-  return `${neg ? '-' : ''}${a / 100n}.${(a % 100n).toString().padStart(2, '0')}`;
-}
 
 /** Frictionless field types used here; `decimal` is a `number` made from an integer of 分. */
 type FieldType = 'integer' | 'string' | 'decimal' | 'array' | 'datetime';

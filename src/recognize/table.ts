@@ -1,7 +1,7 @@
 // A grid → a recognized table: kind, title, unit, department label, column specs, line items.
 import type { Box, Cell, ColumnSpec, Grid, LineItem, RecognizedTable, TableKind, UnitCodeCell } from '../types.js';
 import { compact } from '../extract/normalize.js';
-import { isBlankAmount, parseDecimal, parseUnit, toFen, type Unit } from './amounts.js';
+import { isBlankAmount, parseDecimal, parseUnit, toFen, type Unit } from '../domain/money.js';
 import { classCodeByName, codeSystem, isTotalLabel, joinCode, splitLeadingCode, stripOrdinal, type CodeSystem } from './codes.js';
 import { departmentFromLine, departmentFromTitle, yearsIn } from './document.js';
 import { CODE_HEADER, NAME_HEADER, NOT_MONEY_HEADER, UNIT_CODE_HEADER, columnKey } from './header.js';

@@ -1,40 +1,13 @@
 // Shared helpers of the rule families: findings, printed units, amounts in the printed unit, grouping.
 import type { Box, DocumentResult, Finding, LineItem, RecognizedTable, Severity } from '../types.js';
 import { compact } from '../extract/normalize.js';
+import { fenPerUnit, fmtAmount, printedCent, type Unit } from '../domain/money.js';
 
-export { compact };
-
-/** Fen of one printed unit (元 100, 千元 100,000, 万元 1,000,000, 亿元 10,000,000,000). */
-export function fenPerUnit(unit: string | null): number {
-  switch (unit) {
-    case '千元': return 100_000;
-    case '万元': return 1_000_000;
-    case '亿元': return 10_000_000_000;
-    default: return 100; // 元, and tables whose unit was not found (amounts were read as 元)
-  }
-}
-
-/** One printed 分: 0.01 of the printed unit, in fen (元 1, 千元 1,000, 万元 10,000, 亿元 100,000,000). */
-export function printedCent(unit: string | null): number {
-  return fenPerUnit(unit) / 100;
-}
+export { compact, fenPerUnit, fmtAmount, printedCent };
 
 /** Rounding allowance of a sum of `rows` printed amounts: one printed 分 per summed row. */
-export function allowance(unit: string | null, rows: number): number {
+export function allowance(unit: Unit | null, rows: number): number {
   return printedCent(unit) * Math.max(1, rows);
-}
-
-/** Exact decimal text of `fen` in a printed unit, 2 decimals ("641.15 万元"); integer arithmetic only. */
-export function fmtAmount(fen: number, unit: string | null): string {
-  const u = unit ?? '元';
-  const cent = BigInt(printedCent(u));
-  const f = BigInt(Math.round(fen));
-  const neg = f < 0n;
-  const a = neg ? -f : f;
-  // Round half away from zero to the printed 分.
-  const cents = (a + cent / 2n) / cent;
-  const s = `${cents / 100n}.${(cents % 100n).toString().padStart(2, '0')}`;
-  return `${neg ? '-' : ''}${s} ${u}`;
 }
 
 export interface FindingInput {

@@ -6,7 +6,7 @@
 //  - narrative.foreign_text: a performance-goal text that shares almost nothing with the unit's own
 //    description (copied from another unit's file).
 import type { Box, DocumentResult, Finding, LineItem, RecognizedTable, TextLine } from '../../types.js';
-import { toFen, type Unit } from '../../recognize/amounts.js';
+import { toFen, type Unit } from '../../domain/money.js';
 import { FUNC_CLASSES } from '../../recognize/codes.js';
 import { bigrams, compact, finding, fmtAmount, normLabel } from '../util.js';
 
@@ -204,9 +204,9 @@ function amountRule(doc: DocumentResult, text: Text): Finding[] {
     const line = lineAt(text, m.index!);
     out.push(finding({
       rule: 'narrative.amount', severity: 'error',
-      zh: `第${line.page}页“${m[0]}”：${m[1]} − ${m[3]} = ${fmtAmount(up ? x - y : y - x, m[7])}，不是${m[5]} ${m[6]}${m[7]}`,
+      zh: `第${line.page}页“${m[0]}”：${m[1]} − ${m[3]} = ${fmtAmount(up ? x - y : y - x, m[7] as Unit)}，不是${m[5]} ${m[6]}${m[7]}`,
       en: `the stated change ${m[6]}${m[7]} does not equal the difference of the two amounts`,
-      page: line.page, box: line.box, expected: fmtAmount(diff, m[7]), actual: `${m[6]}${m[7]}`,
+      page: line.page, box: line.box, expected: fmtAmount(diff, m[7] as Unit), actual: `${m[6]}${m[7]}`,
     }));
   }
   return out;
@@ -258,8 +258,8 @@ function percentRule(doc: DocumentResult, text: Text): Finding[] {
       const line = lineAt(text, h.m.index!);
       out.push(finding({
         rule: 'narrative.percent', severity,
-        zh: `第${line.page}页“${h.m[0]}”：${h.m[1]}${h.m[2]} 占 ${fmtAmount(natural, h.m[2])} 的 ${fmtPct(v, h.p)}，不是 ${h.p}%${h.named ? '（按文中所指基数无法核实，以最接近的合计计算）' : ''}`,
-        en: `the stated share ${h.p}% does not follow from the amounts (${fmtPct(v, h.p)} of ${fmtAmount(natural, h.m[2])})`,
+        zh: `第${line.page}页“${h.m[0]}”：${h.m[1]}${h.m[2]} 占 ${fmtAmount(natural, h.m[2] as Unit)} 的 ${fmtPct(v, h.p)}，不是 ${h.p}%${h.named ? '（按文中所指基数无法核实，以最接近的合计计算）' : ''}`,
+        en: `the stated share ${h.p}% does not follow from the amounts (${fmtPct(v, h.p)} of ${fmtAmount(natural, h.m[2] as Unit)})`,
         page: line.page, box: line.box, expected: fmtPct(v, h.p), actual: `${h.p}%`,
       }));
     }

@@ -1,4 +1,5 @@
-// Exact amount parsing: printed text → integer 分 (fen). No floating point anywhere.
+// Money and units: the one home of printed units (元/万元…), fen per unit, parsing a printed amount
+// into exact integer 分 (fen), and fen back to exact decimal text. No floating point anywhere.
 
 export type Unit = '元' | '万元' | '千元' | '亿元';
 
@@ -38,9 +39,10 @@ export function toFen(text: string, unit: Unit = '元'): number | null {
 }
 
 /** Fen → exact decimal string in 元 ("12345.67"). */
-export function fenToYuan(fen: number): string {
-  const neg = fen < 0;
-  const a = BigInt(Math.abs(fen));
+export function fenToYuan(fen: number | bigint): string {
+  const f = BigInt(fen);
+  const neg = f < 0n;
+  const a = neg ? -f : f;
   const s = `${a / 100n}.${(a % 100n).toString().padStart(2, '0')}`;
   return neg ? '-' + s : s;
 }
@@ -49,4 +51,28 @@ export function parseUnit(text: string): Unit | null {
   const t = text.replace(/\s/g, '');
   const m = /(?:金额)?单位[:：]?(?:人民币)?(万元|千元|亿元|元)/.exec(t) ?? /[（(](万元|千元|亿元|元)[)）]/.exec(t);
   return m ? (m[1] as Unit) : null;
+}
+
+/** Fen of one printed unit (元 100, 千元 100,000, 万元 1,000,000, 亿元 10,000,000,000). */
+export function fenPerUnit(unit: Unit | null): number {
+  // Tables whose unit was not found were read as 元.
+  return Number(FEN_PER_UNIT[unit ?? '元']);
+}
+
+/** One printed 分: 0.01 of the printed unit, in fen (元 1, 千元 1,000, 万元 10,000, 亿元 100,000,000). */
+export function printedCent(unit: Unit | null): number {
+  return fenPerUnit(unit) / 100;
+}
+
+/** Exact decimal text of `fen` in a printed unit, 2 decimals ("641.15 万元"); integer arithmetic only. */
+export function fmtAmount(fen: number, unit: Unit | null): string {
+  const u = unit ?? '元';
+  const cent = BigInt(printedCent(u));
+  const f = BigInt(Math.round(fen));
+  const neg = f < 0n;
+  const a = neg ? -f : f;
+  // Round half away from zero to the printed 分.
+  const cents = (a + cent / 2n) / cent;
+  const s = `${cents / 100n}.${(cents % 100n).toString().padStart(2, '0')}`;
+  return `${neg ? '-' : ''}${s} ${u}`;
 }
