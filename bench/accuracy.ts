@@ -1,9 +1,13 @@
 // Accuracy against the hand-verified answer keys in ../shared/corpus/keys (scoring rule: keys/README.md).
-// Usage: npm run bench:accuracy [-- <filter>...]   (filters match the key's sha12 or file name)
+// Usage: npm run bench:accuracy [-- [--set name=value]... <filter>...]
+//   filters match the key's sha12 or file name; --set changes a layout setting (src/layout/settings.ts).
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { processFile } from '../src/pipeline.js';
+import { describeLayoutSettings, layoutSettings, parseLayoutOverrides, type LayoutSettings } from '../src/layout/settings.js';
+import { errorMessage } from '../src/errors.js';
 import { projectRoot } from './paths.js';
 import type { DocumentResult } from '../src/types.js';
 import {
@@ -54,7 +58,19 @@ async function main(): Promise<void> {
     console.log(`Corpus not found at ${corpus} (expected keys/ and real/): nothing to measure.`);
     return;
   }
-  const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  let filters: string[];
+  let overrides: Partial<LayoutSettings>;
+  try {
+    const args = parseArgs({ args: process.argv.slice(2), allowPositionals: true, options: { set: { type: 'string', multiple: true } } });
+    filters = args.positionals;
+    overrides = parseLayoutOverrides(args.values.set ?? []);
+  } catch (e) {
+    console.error(`bench:accuracy: ${errorMessage(e)}\nusage: npm run bench:accuracy -- [--set name=value]... [filter]...`);
+    process.exitCode = 2;
+    return;
+  }
+  const settings = layoutSettings(overrides);
+  console.log(`layout settings (* = changed): ${describeLayoutSettings(settings)}`);
   const keys: KeyFile[] = fs
     .readdirSync(keysDir)
     .filter((f) => f.endsWith('.json'))
@@ -79,9 +95,9 @@ async function main(): Promise<void> {
     let thrown: string | null = null;
     const t0 = performance.now();
     try {
-      result = await processFile(file, new Uint8Array(data));
+      result = await processFile(file, new Uint8Array(data), { layout: overrides });
     } catch (e) {
-      thrown = (e as Error).message ?? String(e);
+      thrown = errorMessage(e);
       result = emptyResult(file, thrown);
     }
     const ms = performance.now() - t0;
@@ -119,6 +135,8 @@ async function main(): Promise<void> {
   }
   console.log('');
   console.log(`overall (micro): recall ${pct(found, total)} (${found}/${total}), precision ${pct(matched, considered)} (${matched}/${considered}), metadata ${metaOk}/${rows.length} documents`);
+  const changed = Object.entries(overrides).map(([k, v]) => `${k}=${v}`);
+  console.log(`layout overrides: ${changed.length ? changed.join(' ') : 'none (defaults)'}`);
   console.log('recall by key table: ' + KEY_TABLES.map((t) => `${t} ${pct(byTable[t].found, byTable[t].total)} (${byTable[t].found}/${byTable[t].total})`).join(', '));
   if (ms > 0 && pages > 0) console.log(`time: ${(ms / 1000).toFixed(2)} s for ${pages} pages (${((pages * 1000) / ms).toFixed(1)} pages/s)`);
   const failed = rows.filter((r) => r.thrown);
@@ -148,6 +166,8 @@ async function main(): Promise<void> {
   const out = {
     date: new Date().toISOString(),
     node: process.version,
+    layoutSettings: settings,
+    layoutOverrides: overrides,
     overall: {
       documents: rows.length, found, total, recall: total ? found / total : null,
       matched, considered, precision: considered ? matched / considered : null,

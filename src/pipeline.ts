@@ -8,8 +8,8 @@ import { extractPage, openPdf, PdfOpenError } from './extract/pdf.js';
 import { foldOcrConfusions, OcrPages, ocrFindings, type OcrPool } from './extract/ocr.js';
 import { parseTextDump } from './extract/textdump.js';
 import { layoutPage } from './layout/tables.js';
-import { gridTitle, markContinuations } from './layout/continuation.js';
-import { isPageNumber, isTitleText } from './layout/lines.js';
+import { carryFootTitle, gridTitle, markContinuations } from './layout/continuation.js';
+import { layoutSettings, type LayoutSettings } from './layout/settings.js';
 import { documentMeta, departmentFromLine } from './recognize/document.js';
 import { parseUnit, type Unit } from './domain/money.js';
 import { recognizeTables } from './recognize/table.js';
@@ -24,6 +24,8 @@ export interface ProcessOptions {
   ocrJobs?: number;
   /** A pool shared across documents (its workers start once per run); the caller closes it. */
   ocrPool?: OcrPool;
+  /** Layout tolerances to change from the defaults (src/layout/settings.ts), e.g. to measure them. */
+  layout?: Partial<LayoutSettings>;
 }
 
 /** Layout output of a whole document, before recognition. */
@@ -43,6 +45,7 @@ export interface DocumentLayout {
 }
 
 async function layoutPdf(data: Uint8Array, opts: ProcessOptions = {}): Promise<DocumentLayout> {
+  const settings = layoutSettings(opts.layout); // first: a bad setting throws before the PDF is open
   const doc = await openPdf(data);
   const out: DocumentLayout = { pages: doc.numPages, grids: [], lines: [], pageErrors: [], textRuns: 0, layoutMs: 0, ocrRuns: new Map() };
   const pageError = (n: number, e: unknown): Finding => ({
@@ -76,9 +79,9 @@ async function layoutPdf(data: Uint8Array, opts: ProcessOptions = {}): Promise<D
       if (!page) continue;
       out.textRuns += page.runs.length;
       const tl = performance.now();
-      const lay = layoutPage(page);
+      const lay = layoutPage(page, settings);
       if (page.source === 'ocr') foldOcrLayout(lay);
-      carryFootTitle(out, lay, n);
+      out.footTitle = carryFootTitle(out.footTitle, lay, n);
       out.layoutMs += performance.now() - tl;
       out.grids.push(...lay.grids);
       out.lines.push(...lay.lines);
@@ -98,20 +101,6 @@ function foldOcrLayout(lay: { grids: Grid[]; lines: TextLine[] }): void {
     for (const l of [...g.titleLines, ...g.noteLines]) l.text = foldOcrConfusions(l.text);
   }
   for (const l of lay.lines) l.text = foldOcrConfusions(l.text);
-}
-
-/**
- * A table title printed at the foot of a page belongs to the table at the top of the next page:
- * give it to that table so it is not taken for a continuation of the table before.
- */
-function carryFootTitle(out: DocumentLayout, lay: { grids: Grid[]; lines: TextLine[] }, pageNumber: number): void {
-  const pending = out.footTitle?.page === pageNumber - 1 ? out.footTitle.lines : [];
-  const first = lay.grids[0];
-  if (first && pending.length && gridTitle(first) === null) first.titleLines = [...pending, ...first.titleLines];
-  const lastBottom = lay.grids.length ? lay.grids[lay.grids.length - 1].box[3] : -Infinity;
-  const below = lay.lines.filter((l) => l.box[1] >= lastBottom && !isPageNumber(l.text));
-  const start = below.findIndex((l) => isTitleText(l.text));
-  out.footTitle = start >= 0 ? { page: pageNumber, lines: below.slice(start) } : undefined;
 }
 
 function mostCommon<T>(xs: T[]): T | null {

@@ -4,11 +4,9 @@
 // text crossing a column boundary (header group labels).
 import type { Box, Cell, TextRun } from '../types.js';
 import { centreX, groupLines, lineText, looksLikeAmount, type RunLine } from './lines.js';
-import { SNAP_TOLERANCE, type HLine, type VLine } from './rules.js';
+import type { HLine, VLine } from './rules.js';
 import { DEFAULT_LAYOUT_SETTINGS, type LayoutSettings } from './settings.js';
 
-/** A text gutter this close to a ruled boundary is the same boundary (points). */
-const GUTTER_RULE_MERGE = 6;
 /** A rule covering this share of a cell side separates the two cells. */
 const SIDE_COVERAGE = 0.5;
 /** Text crossing a boundary by more than this (points) on both sides spans the two columns. */
@@ -35,12 +33,13 @@ export interface GridOutput {
 
 const isAmountRun = (r: TextRun) => looksLikeAmount(r.text) && r.text.replace(/[^\d]/g, '').length > 0;
 
-function dedupe(ps: Boundary[]): Boundary[] {
+/** Boundaries within `snap` of each other are one; ruled if any of them is. */
+function dedupe(ps: Boundary[], snap: number): Boundary[] {
   const s = [...ps].sort((a, b) => a.pos - b.pos);
   const out: Boundary[] = [];
   for (const p of s) {
     const last = out[out.length - 1];
-    if (last && p.pos - last.pos <= SNAP_TOLERANCE) { last.ruled = last.ruled || p.ruled; }
+    if (last && p.pos - last.pos <= snap) { last.ruled = last.ruled || p.ruled; }
     else out.push({ ...p });
   }
   return out;
@@ -52,7 +51,7 @@ function intervalIndex(bounds: Boundary[], x: number): number {
 }
 
 /** Column gutters: x ranges not covered by any run of the amount lines. */
-export function textGutters(lines: RunLine[], box: Box, minGutter = DEFAULT_LAYOUT_SETTINGS.minGutter): number[] {
+export function textGutters(lines: RunLine[], box: Box, minGutter: number): number[] {
   const amountLines = lines.filter((l) => l.runs.some(isAmountRun) && l.runs.length > 1);
   const spans = amountLines.flatMap((l) => l.runs.map((r) => [r.box[0], r.box[2]] as [number, number])).sort((a, b) => a[0] - b[0]);
   if (spans.length === 0) return [];
@@ -88,7 +87,7 @@ function columnsCollide(lines: RunLine[], bounds: Boundary[]): boolean {
 }
 
 /** Split the lines of one band into rows: each amount line starts a row; wrapped label lines join the nearest. */
-export function splitRows(lines: RunLine[], wrapDistance = DEFAULT_LAYOUT_SETTINGS.wrapDistance): RunLine[][] {
+export function splitRows(lines: RunLine[], wrapDistance: number): RunLine[][] {
   const hasAmount = lines.map((l) => l.runs.some(isAmountRun));
   const groups: RunLine[][] = [];
   const owner: number[] = lines.map(() => -1);
@@ -120,25 +119,26 @@ export function splitRows(lines: RunLine[], wrapDistance = DEFAULT_LAYOUT_SETTIN
 
 export function buildGrid(input: GridInput, settings: LayoutSettings = DEFAULT_LAYOUT_SETTINGS): GridOutput {
   const { box, runs, h, v, page } = input;
-  const allLines = groupLines(runs);
+  const snap = settings.snapTolerance;
+  const allLines = groupLines(runs, settings.lineTolerance);
 
   // Columns.
   let cols = dedupe([
     { pos: box[0], ruled: true },
     { pos: box[2], ruled: true },
-    ...v.filter((l) => l.x > box[0] + SNAP_TOLERANCE && l.x < box[2] - SNAP_TOLERANCE).map((l) => ({ pos: l.x, ruled: true })),
-  ]);
+    ...v.filter((l) => l.x > box[0] + snap && l.x < box[2] - snap).map((l) => ({ pos: l.x, ruled: true })),
+  ], snap);
   if (columnsCollide(allLines, cols) || cols.length <= 2) {
-    const extra = textGutters(allLines, box, settings.minGutter).filter((x) => cols.every((c) => Math.abs(c.pos - x) > GUTTER_RULE_MERGE));
-    cols = dedupe([...cols, ...extra.map((pos) => ({ pos, ruled: false }))]);
+    const extra = textGutters(allLines, box, settings.minGutter).filter((x) => cols.every((c) => Math.abs(c.pos - x) > settings.gutterRuleMerge));
+    cols = dedupe([...cols, ...extra.map((pos) => ({ pos, ruled: false }))], snap);
   }
 
   // Rows: bands between horizontal rules, each split by text where it holds several rows.
   const ruledYs = dedupe([
     { pos: box[1], ruled: true },
     { pos: box[3], ruled: true },
-    ...h.filter((l) => l.y > box[1] + SNAP_TOLERANCE && l.y < box[3] - SNAP_TOLERANCE).map((l) => ({ pos: l.y, ruled: true })),
-  ]);
+    ...h.filter((l) => l.y > box[1] + snap && l.y < box[3] - snap).map((l) => ({ pos: l.y, ruled: true })),
+  ], snap);
   const rowBounds: Boundary[] = [ruledYs[0]];
   for (let b = 0; b + 1 < ruledYs.length; b++) {
     const top = ruledYs[b].pos, bottom = ruledYs[b + 1].pos;
@@ -165,8 +165,8 @@ export function buildGrid(input: GridInput, settings: LayoutSettings = DEFAULT_L
     for (const [s, e] of segs) len += Math.max(0, Math.min(b, e) - Math.max(a, s));
     return len >= SIDE_COVERAGE * (b - a);
   };
-  const vAt = (x: number) => v.filter((l) => Math.abs(l.x - x) <= SNAP_TOLERANCE).map((l) => [l.y0, l.y1] as [number, number]);
-  const hAt = (y: number) => h.filter((l) => Math.abs(l.y - y) <= SNAP_TOLERANCE).map((l) => [l.x0, l.x1] as [number, number]);
+  const vAt = (x: number) => v.filter((l) => Math.abs(l.x - x) <= snap).map((l) => [l.y0, l.y1] as [number, number]);
+  const hAt = (y: number) => h.filter((l) => Math.abs(l.y - y) <= snap).map((l) => [l.x0, l.x1] as [number, number]);
   const lattice = v.length > 0;
 
   // Runs per base cell.
@@ -213,7 +213,7 @@ export function buildGrid(input: GridInput, settings: LayoutSettings = DEFAULT_L
     const r0 = Math.min(...rs), r1 = Math.max(...rs), c0 = Math.min(...cs), c1 = Math.max(...cs);
     cells.push({
       row: r0, col: c0, rowSpan: r1 - r0 + 1, colSpan: c1 - c0 + 1,
-      text: cellText(cellRuns),
+      text: cellText(cellRuns, settings.lineTolerance),
       box: [cols[c0].pos, rowBounds[r0].pos, cols[c1 + 1].pos, rowBounds[r1 + 1].pos],
       page,
     });
@@ -226,8 +226,8 @@ function mergeLines(lines: RunLine[]): RunLine {
 }
 
 /** Text of a cell: its lines top to bottom, wrapped Han text joined without a space. */
-export function cellText(runs: TextRun[]): string {
-  const lines = groupLines(runs).map((l) => lineText(l.runs));
+export function cellText(runs: TextRun[], lineTolerance: number): string {
+  const lines = groupLines(runs, lineTolerance).map((l) => lineText(l.runs));
   let out = '';
   for (const t of lines) {
     if (!out) out = t;

@@ -1,8 +1,8 @@
 // Text runs → text lines, and small predicates on run text used by several layout steps.
 import type { Box, TextLine, TextRun } from '../types.js';
 
-/** Runs whose vertical centres are closer than this (× font size) sit on one line. */
-export const LINE_CENTRE_TOLERANCE = 0.45;
+/** A title is one short line; a longer line ending in 表 is a sentence about a table. */
+const TITLE_MAX_CHARS = 50;
 
 export interface RunLine {
   runs: TextRun[]; // left to right
@@ -22,14 +22,14 @@ export function unionBox(boxes: Box[]): Box {
 const centreY = (b: Box) => (b[1] + b[3]) / 2;
 export const centreX = (b: Box) => (b[0] + b[2]) / 2;
 
-/** Group runs into lines by vertical centre, top to bottom. */
-export function groupLines(runs: TextRun[]): RunLine[] {
+/** Group runs into lines by vertical centre, top to bottom; `lineTolerance` is LayoutSettings.lineTolerance. */
+export function groupLines(runs: TextRun[], lineTolerance: number): RunLine[] {
   const sorted = [...runs].sort((a, b) => centreY(a.box) - centreY(b.box) || a.box[0] - b.box[0]);
   const lines: { runs: TextRun[]; cy: number; size: number }[] = [];
   for (const r of sorted) {
     const cy = centreY(r.box);
     const last = lines[lines.length - 1];
-    if (last && Math.abs(last.cy - cy) <= LINE_CENTRE_TOLERANCE * Math.max(last.size, r.fontSize)) {
+    if (last && Math.abs(last.cy - cy) <= lineTolerance * Math.max(last.size, r.fontSize)) {
       last.runs.push(r);
       last.cy = (last.cy * (last.runs.length - 1) + cy) / last.runs.length;
       last.size = Math.max(last.size, r.fontSize);
@@ -75,7 +75,7 @@ export function looksLikeDecimalAmount(text: string): boolean {
 export function isTitleText(text: string): boolean {
   const t = text.replace(/\s/g, '');
   if (/^(公开|附)?(表)?[\d\-—－.]+表?$|^公开\d+表$/.test(t)) return false; // "公开05表", "表1-2": table numbers, not titles
-  return t.length <= 50 && /表([(（][^)）]{1,16}[)）])?(\(续\)|（续）|续)?$/.test(t) && !/^(注|备注|说明)/.test(t);
+  return t.length <= TITLE_MAX_CHARS && /表([(（][^)）]{1,16}[)）])?(\(续\)|（续）|续)?$/.test(t) && !/^(注|备注|说明)/.test(t);
 }
 
 export function isMetaText(text: string): boolean {

@@ -3,7 +3,10 @@ import type { Box, Rule } from '../types.js';
 
 import { DEFAULT_LAYOUT_SETTINGS, type LayoutSettings } from './settings.js';
 
-export const SNAP_TOLERANCE = DEFAULT_LAYOUT_SETTINGS.snapTolerance;
+/** Two stacked horizontals are rows of one table when they overlap over this share of the shorter. */
+const STACK_OVERLAP_SHARE = 0.8;
+/** Fewer horizontals than this make a lone underline or a frame edge, not a table. */
+const MIN_REGION_HLINES = 2;
 
 export interface HLine { y: number; x0: number; x1: number }
 export interface VLine { x: number; y0: number; y1: number }
@@ -42,10 +45,10 @@ function mergeCollinear<T>(items: T[], pos: (t: T) => number, lo: (t: T) => numb
   return out;
 }
 
-export const mergeH = (h: HLine[], s = DEFAULT_LAYOUT_SETTINGS) => mergeCollinear(h, (l) => l.y, (l) => l.x0, (l) => l.x1, (y, x0, x1) => ({ y, x0, x1 }), s);
-export const mergeV = (v: VLine[], s = DEFAULT_LAYOUT_SETTINGS) => mergeCollinear(v, (l) => l.x, (l) => l.y0, (l) => l.y1, (x, y0, y1) => ({ x, y0, y1 }), s);
+export const mergeH = (h: HLine[], s: LayoutSettings) => mergeCollinear(h, (l) => l.y, (l) => l.x0, (l) => l.x1, (y, x0, x1) => ({ y, x0, x1 }), s);
+export const mergeV = (v: VLine[], s: LayoutSettings) => mergeCollinear(v, (l) => l.x, (l) => l.y0, (l) => l.y1, (x, y0, y1) => ({ x, y0, y1 }), s);
 
-export function meets(h: HLine, v: VLine, tol = DEFAULT_LAYOUT_SETTINGS.intersectionTolerance): boolean {
+export function meets(h: HLine, v: VLine, tol: number): boolean {
   return v.x >= h.x0 - tol && v.x <= h.x1 + tol && h.y >= v.y0 - tol && h.y <= v.y1 + tol;
 }
 
@@ -69,7 +72,7 @@ export function ruledRegions(rules: Rule[], s: LayoutSettings = DEFAULT_LAYOUT_S
     for (let b = a + 1; b < hs.length && hs[b].l.y - hs[a].l.y <= s.stackMaxGap; b++) {
       const A = hs[a].l, B = hs[b].l;
       const overlap = Math.min(A.x1, B.x1) - Math.max(A.x0, B.x0);
-      if (overlap >= 0.8 * Math.min(A.x1 - A.x0, B.x1 - B.x0)) { union(hs[a].i, hs[b].i); break; }
+      if (overlap >= STACK_OVERLAP_SHARE * Math.min(A.x1 - A.x0, B.x1 - B.x0)) { union(hs[a].i, hs[b].i); break; }
     }
   }
   const groups = new Map<number, { h: HLine[]; v: VLine[] }>();
@@ -77,12 +80,12 @@ export function ruledRegions(rules: Rule[], s: LayoutSettings = DEFAULT_LAYOUT_S
   v.forEach((l, j) => { const g = groups.get(find(h.length + j)) ?? { h: [], v: [] }; g.v.push(l); groups.set(find(h.length + j), g); });
   const regions: RuledRegion[] = [];
   for (const g of groups.values()) {
-    if (g.h.length < 2) continue; // a lone underline or a frame edge is not a table
+    if (g.h.length < MIN_REGION_HLINES) continue;
     const xs = [...g.h.flatMap((l) => [l.x0, l.x1]), ...g.v.map((l) => l.x)];
     const ys = [...g.h.map((l) => l.y), ...g.v.flatMap((l) => [l.y0, l.y1])];
     const box: Box = [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
     // Underlines and small boxes in prose are not tables.
-    if (box[3] - box[1] < 15 || box[2] - box[0] < 120) continue;
+    if (box[3] - box[1] < s.minTableHeight || box[2] - box[0] < s.minTableWidth) continue;
     regions.push({ box, h: g.h.sort((a, b) => a.y - b.y), v: g.v.sort((a, b) => a.x - b.x) });
   }
   return regions.sort((a, b) => a.box[1] - b.box[1]);

@@ -5,8 +5,18 @@ import { groupLines, isMetaText, isNoteText, isPageNumber, isTitleText, looksLik
 import { ruledRegions, type HLine, type VLine } from './rules.js';
 import { DEFAULT_LAYOUT_SETTINGS, type LayoutSettings } from './settings.js';
 
-/** Text this far outside a ruled region still belongs to it (points): amounts overhanging a border. */
-const REGION_MARGIN = 2;
+/** A bare number (no separator, no point) shorter than this is a code or a year (201, 2024), not a table figure. */
+const MIN_BARE_AMOUNT_CHARS = 5;
+/** Header lines of an unruled table are looked for at most this many lines above its first tabular line. */
+const MAX_STREAM_HEADER_LINES = 4;
+/** A line this long is prose, not a header line of an unruled table (characters)… */
+const MAX_STREAM_HEADER_CHARS = 60;
+/** …and a single piece of text this long without gaps is a sentence (characters). */
+const MAX_STREAM_HEADER_PLAIN_CHARS = 12;
+/** Fewer tabular lines than this are a figure standing alone in prose, not a table. */
+const MIN_STREAM_TABULAR_LINES = 2;
+/** An unruled region's box reaches this far beyond its text, so the text is well inside it (pt). */
+const STREAM_BOX_PAD = 1;
 
 export interface PageLayout {
   grids: Grid[];
@@ -16,7 +26,7 @@ export interface PageLayout {
 
 interface Region { box: Box; h: HLine[]; v: VLine[] }
 
-const inside = (r: TextRun, b: Box, m = REGION_MARGIN) => {
+const inside = (r: TextRun, b: Box, m: number) => {
   const cx = (r.box[0] + r.box[2]) / 2, cy = (r.box[1] + r.box[3]) / 2;
   return cx >= b[0] - m && cx <= b[2] + m && cy >= b[1] - m && cy <= b[3] + m;
 };
@@ -30,7 +40,7 @@ function isTabular(l: RunLine, s: LayoutSettings): boolean {
   const gap = s.streamMinGap * l.fontSize;
   let isolated = 0;
   l.runs.forEach((r, i) => {
-    if (!looksLikeAmount(r.text) || !(/[.,]/.test(r.text) || r.text.length >= 5)) return;
+    if (!looksLikeAmount(r.text) || !(/[.,]/.test(r.text) || r.text.length >= MIN_BARE_AMOUNT_CHARS)) return;
     const before = i === 0 ? Infinity : r.box[0] - l.runs[i - 1].box[2];
     const after = i === l.runs.length - 1 ? Infinity : l.runs[i + 1].box[0] - r.box[2];
     // Prose follows a figure with a unit after a word space; a table leaves a wider gap.
@@ -63,15 +73,16 @@ function streamRegions(lines: RunLine[], s: LayoutSettings): Region[] {
     }
     // Header lines above: gapped or short lines up to a title/meta line.
     let k0 = start - 1;
-    while (k0 >= 0 && start - k0 <= 4) {
+    while (k0 >= 0 && start - k0 <= MAX_STREAM_HEADER_LINES) {
       const t = lineText(lines[k0]);
-      if (isTitleText(t) || isMetaText(t) || isNoteText(t) || isPageNumber(t) || t.length > 60) break;
-      if (!hasGaps(lines[k0], s) && lines[k0].runs.length < 2 && t.length > 12) break;
+      if (isTitleText(t) || isMetaText(t) || isNoteText(t) || isPageNumber(t) || t.length > MAX_STREAM_HEADER_CHARS) break;
+      if (!hasGaps(lines[k0], s) && lines[k0].runs.length < 2 && t.length > MAX_STREAM_HEADER_PLAIN_CHARS) break;
       start = k0; k0--;
     }
     const ls = lines.slice(start, end + 1);
-    if (ls.filter((l) => isTabular(l, s)).length < 2) { i = end + 1; continue; } // one figure standing alone is not a table
-    regions.push({ box: [Math.min(...ls.map((l) => l.box[0])) - 1, ls[0].box[1] - 1, Math.max(...ls.map((l) => l.box[2])) + 1, ls[ls.length - 1].box[3] + 1], h: [], v: [] });
+    if (ls.filter((l) => isTabular(l, s)).length < MIN_STREAM_TABULAR_LINES) { i = end + 1; continue; }
+    const pad = STREAM_BOX_PAD;
+    regions.push({ box: [Math.min(...ls.map((l) => l.box[0])) - pad, ls[0].box[1] - pad, Math.max(...ls.map((l) => l.box[2])) + pad, ls[ls.length - 1].box[3] + pad], h: [], v: [] });
     i = end + 1;
   }
   return regions;
@@ -80,16 +91,17 @@ function streamRegions(lines: RunLine[], s: LayoutSettings): Region[] {
 const lineText = (l: RunLine) => toTextLine(l, 0).text;
 
 export function layoutPage(page: Page, settings: LayoutSettings = DEFAULT_LAYOUT_SETTINGS): PageLayout {
-  const ruled = ruledRegions(page.rules, settings).filter((r) => page.runs.some((t) => inside(t, r.box)));
-  const freeRuns = page.runs.filter((t) => !ruled.some((r) => inside(t, r.box)));
-  const freeLines = groupLines(freeRuns);
+  const m = settings.regionMargin;
+  const ruled = ruledRegions(page.rules, settings).filter((r) => page.runs.some((t) => inside(t, r.box, m)));
+  const freeRuns = page.runs.filter((t) => !ruled.some((r) => inside(t, r.box, m)));
+  const freeLines = groupLines(freeRuns, settings.lineTolerance);
   const stream = streamRegions(freeLines, settings);
   const regions: Region[] = [...ruled, ...stream].sort((a, b) => a.box[1] - b.box[1]);
 
   const used = new Set<TextRun>();
   const grids: Grid[] = [];
   for (const reg of regions) {
-    const runs = page.runs.filter((t) => !used.has(t) && inside(t, reg.box));
+    const runs = page.runs.filter((t) => !used.has(t) && inside(t, reg.box, m));
     const g = buildGrid({ box: reg.box, runs, h: reg.h, v: reg.v, page: page.number }, settings);
     // A single column is a framed paragraph or prose, not a table: its text stays narrative.
     if (g.cells.length === 0 || g.cols < 2) continue;
@@ -99,7 +111,7 @@ export function layoutPage(page: Page, settings: LayoutSettings = DEFAULT_LAYOUT
       titleLines: [], noteLines: [], ruled: reg.h.length > 0 || reg.v.length > 0, source: page.source,
     });
   }
-  const lines = groupLines(page.runs.filter((t) => !used.has(t))).map((l) => toTextLine(l, page.number));
+  const lines = groupLines(page.runs.filter((t) => !used.has(t)), settings.lineTolerance).map((l) => toTextLine(l, page.number));
   attachTitlesAndNotes(grids, lines, settings.titleReach);
   return { grids, lines };
 }

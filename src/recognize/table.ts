@@ -28,6 +28,14 @@ const isAmountText = (t: string) => {
   return parseDecimal(s) !== null && /\d/.test(s);
 };
 const META_RE = /(金额)?单位[:：]|^部门[:：]|编制(部门|单位)[:：]/;
+/** The body starts at a row with a code in one of the first columns (类/款/项 at most); further right a code-like number is an amount. */
+const LAST_CODE_COL = 2;
+/** A column is an amount column when at least this share of its body cells are amounts. */
+const AMOUNT_COL_SHARE = 0.5;
+/** A label tail cut by a page break is a few characters at most. */
+const SPILL_MAX_CHARS = 8;
+/** A continuation's spanning cell covers a first-part column when it overlaps this share of the narrower of the two. */
+const SPAN_COLUMN_OVERLAP = 0.5;
 
 /** Index of the first body row: a row with an amount or code outside a 栏次 numbering row. */
 export function bodyStart(g: Grid): number {
@@ -40,7 +48,7 @@ export function bodyStart(g: Grid): number {
     if (nums.length >= 2 && nums.every((t) => /^\d{1,2}$/.test(t.trim())) && nums.length === texts.length) continue;
     if (texts.some((t) => /^[*＊]?\s*\d/.test(t) && isAmountText(t) && /[.,]/.test(t))) return r;
     if (texts.some((t) => isTotalLabel(stripOrdinal(t))) && (nums.length > 0 || cells.length === 1)) return r;
-    if (cells.some((c) => c.col <= 2 && /^\d{3}(\d{2}){0,2}$/.test(c.text.replace(/\s/g, '')))) return r;
+    if (cells.some((c) => c.col <= LAST_CODE_COL && /^\d{3}(\d{2}){0,2}$/.test(c.text.replace(/\s/g, '')))) return r;
     if (nums.length >= 1 && texts.some((t) => /[\p{Script=Han}]/u.test(t) && !NAME_HEADER.test(t) && !/单位|栏次/.test(t))) return r;
   }
   return g.rows;
@@ -90,7 +98,7 @@ export function buildColumnModel(g: Grid, start: number): ColumnModel {
     // Two-digit values in every row, with the class code column at the left: a 款/项 column whose
     // header was misread (OCR reads 款 as 于).
     else if (body.length > 0 && body.every((x) => /^\d{2}$/.test(x.text.trim())) && c > 0 && roles[c - 1] === 'code' && c < g.cols - 1) role = 'code';
-    else if (amounts.length > 0 && amounts.length * 2 >= body.length && !/名称|科目$/.test(leaf)) role = 'amount';
+    else if (amounts.length > 0 && amounts.length >= AMOUNT_COL_SHARE * body.length && !/名称|科目$/.test(leaf)) role = 'amount';
     else if (body.length === 0 && /(金额|合计|小计|预算数|决算数|支出|收入|经费|费)$/.test(leaf)) role = 'amount';
     else role = 'name';
     roles.push(role);
@@ -185,7 +193,7 @@ function spillRow(g: Grid, start: number, model: ColumnModel, colMap: number[]):
   for (const c of cells) {
     const mc = colMap[c.col];
     const t = compact(c.text);
-    if (mc < 0 || model.roles[mc] !== 'name' || isAmountText(t) || t.length > 8 || stripOrdinal(t) !== t || /^\d/.test(t) || isTotalLabel(t)) return undefined;
+    if (mc < 0 || model.roles[mc] !== 'name' || isAmountText(t) || t.length > SPILL_MAX_CHARS || stripOrdinal(t) !== t || /^\d/.test(t) || isTotalLabel(t)) return undefined;
     out.set(mc, t);
   }
   return out;
@@ -243,7 +251,7 @@ export function recognizeGrid(g: Grid, tableIndex: number, ctx: TableContext, pa
         if (!parent) return false;
         const [x0, x1] = model.ranges[modelCol];
         const ov = Math.min(x1, c.box[2]) - Math.max(x0, c.box[0]);
-        return ov > 0.5 * Math.min(x1 - x0, c.box[2] - c.box[0]) && !isAmountText(c.text);
+        return ov > SPAN_COLUMN_OVERLAP * Math.min(x1 - x0, c.box[2] - c.box[0]) && !isAmountText(c.text);
       });
       return cs.map((c) => c.text).join('');
     };
