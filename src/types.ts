@@ -89,14 +89,6 @@ export interface ColumnSpec {
   isAmount: boolean;
 }
 
-export interface RowSpec {
-  row: number;
-  label: string;
-  funcCode?: string;
-  econCode?: string;
-  isTotal: boolean;
-}
-
 export interface LineItem {
   tableIndex: number;
   page: number;

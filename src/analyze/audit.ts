@@ -8,12 +8,14 @@
 import type { Db } from '../store/db.js';
 import type { Box, ColumnSpec, DocumentResult, Finding, LineItem, RecognizedTable, Severity, TableKind, TextLine, UnitCodeCell } from '../types.js';
 import { validateDocument } from '../validate/index.js';
-import { canonicalOrg, headingMentions, sameOrg } from '../validate/rules/header.js';
+import { headingMentions } from '../validate/rules/header.js';
+import { sameOrg } from '../domain/departments.js';
 import { summaryTotals } from '../validate/rules/cross.js';
 import { titleCore } from '../validate/rules/toc.js';
 import { narrativeFamily } from '../validate/rules/narrative.js';
-import { compact, dice, fmtAmount } from '../validate/util.js';
-import type { Unit } from '../domain/money.js';
+import { dice } from '../validate/util.js';
+import { compact } from '../extract/normalize.js';
+import { fmtAmount, type Unit } from '../domain/money.js';
 
 interface DocRow {
   id: number; sha256: string; path: string; file_name: string; pages: number; phase: 'budget' | 'final' | null;
@@ -304,4 +306,3 @@ export function formatMarkdown(r: AuditReport, opts: { vocabulary?: boolean } = 
   return out.join('\n');
 }
 
-export { canonicalOrg };
