@@ -101,6 +101,8 @@ export interface LineItem {
   amountFen: number;
   amountText: string;
   box: Box;
+  /** A total or subtotal row (合计/总计/小计… label, no code): isTotalRow of domain/rowLabels.ts. */
+  isTotal: boolean;
 }
 
 export interface RecognizedTable {

@@ -276,6 +276,7 @@ export function recognizeGrid(g: Grid, tableIndex: number, ctx: TableContext, pa
         econCode: sys === 'econ' ? code : null,
         columnKey: spec.key, columnLabel: spec.label,
         amountFen: fen, amountText: cell.text, box: cell.box,
+        isTotal: isTotalRow(label, sys ? code : null),
       };
       if (labelCol !== undefined) labelColOf.set(item, labelCol);
       items.push(item);
@@ -304,6 +305,7 @@ function finishCutLabels(t: RecognizedTable, lastRow: number, spill: Map<number,
       if (sys === 'func') it.funcCode = code;
       if (sys === 'econ') it.econCode = code;
     }
+    it.isTotal = isTotalRow(it.label, it.funcCode ?? it.econCode);
   }
 }
 
