@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { processFile } from '../src/pipeline.js';
 import { validateDocument } from '../src/validate/index.js';
-import { sameOrg } from '../src/validate/rules/header.js';
+import { sameOrg } from '../src/domain/departments.js';
 import type { DocumentResult } from '../src/types.js';
 import { PLANT_KINDS, findingKey, plant } from '../test/fixtures/audit/plant.js';
 import { corpusDir } from './paths.js';

@@ -15,8 +15,6 @@ import { parseUnit, type Unit } from './domain/money.js';
 import { recognizeTables } from './recognize/table.js';
 import { validateDocument } from './validate/index.js';
 
-export { PIPELINE_VERSION } from './version.js';
-
 export interface ProcessOptions {
   /** auto: OCR pages whose text layer is missing or unusable (default); force: every page; off: never. */
   ocr?: 'auto' | 'force' | 'off';

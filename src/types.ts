@@ -89,14 +89,6 @@ export interface ColumnSpec {
   isAmount: boolean;
 }
 
-export interface RowSpec {
-  row: number;
-  label: string;
-  funcCode?: string;
-  econCode?: string;
-  isTotal: boolean;
-}
-
 export interface LineItem {
   tableIndex: number;
   page: number;
@@ -109,6 +101,8 @@ export interface LineItem {
   amountFen: number;
   amountText: string;
   box: Box;
+  /** A total or subtotal row (合计/总计/小计… label, no code): isTotalRow of domain/rowLabels.ts. */
+  isTotal: boolean;
 }
 
 export interface RecognizedTable {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processFile } from '../src/pipeline.js';
 import { validateDocument } from '../src/validate/index.js';
-import { sameOrg } from '../src/validate/rules/header.js';
+import { sameOrg } from '../src/domain/departments.js';
 import type { DocumentResult, Finding } from '../src/types.js';
 import { PLANT_KINDS, findingKey, plant } from './fixtures/audit/plant.js';
 import { corpusDir } from '../bench/paths.js';

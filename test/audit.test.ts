@@ -2,9 +2,10 @@
 // error and expects the finding that reports it, at its place; the unplanted document has no finding.
 import { describe, expect, it } from 'vitest';
 import { validateDocument } from '../src/validate/index.js';
-import { canonicalOrg, oneEditApart, sameOrg, PLACEHOLDER } from '../src/validate/rules/header.js';
+import { oneEditApart, PLACEHOLDER } from '../src/validate/rules/header.js';
+import { canonicalOrg, sameOrg } from '../src/domain/departments.js';
 import { fenPerUnit, fmtAmount, printedCent } from '../src/domain/money.js';
-import { referenceNames } from '../src/validate/rules/codes.js';
+import { referenceNames } from '../src/domain/codes.js';
 import { openDb } from '../src/store/db.js';
 import { writeDocument } from '../src/store/write.js';
 import { auditDatabase, formatMarkdown, formatText, loadDocument, saveFindings } from '../src/analyze/audit.js';

@@ -94,7 +94,7 @@ describe('OCR words and findings', () => {
   it('reports a digit suspect and low confidence without changing the amount', () => {
     const item = (label: string, code: string, text: string, fen: number, y: number): LineItem => ({
       tableIndex: 0, page: 1, rowIndex: y, label, funcCode: code, econCode: null, columnKey: 'total', columnLabel: '合计',
-      amountFen: fen, amountText: text, box: [100, y * 20, 200, y * 20 + 20],
+      amountFen: fen, amountText: text, box: [100, y * 20, 200, y * 20 + 20], isTotal: false,
     });
     const items = [item('公共安全支出', '204', '300.00', 30000, 1), item('司法', '20406', '100.00', 10000, 2), item('公安', '20402', '260.00', 26000, 3)];
     const table: RecognizedTable = { kind: 'expenditure', title: 't', unit: '元', departmentLabel: null, year: null, pageStart: 1, pageEnd: 1, source: 'ocr', columns: [], items, box: [0, 0, 1, 1] };

@@ -22,6 +22,7 @@ function item(tableIndex: number, rowIndex: number, columnKey: string, amountFen
     amountFen,
     amountText,
     box: [300, 100 + rowIndex * 20, 360, 115 + rowIndex * 20],
+    isTotal: rowIndex === 0,
   };
 }
 
@@ -133,6 +134,9 @@ describe('writeDocument', () => {
     expect(typeof big.amount_fen).toBe('number');
     expect(big.table_id).toBe(tables[0].id);
     expect(big.bbox).toEqual([300, 100, 360, 115]);
+    // is_total: stored as INTEGER 0/1, read back as a boolean (the 合计 rows of the fixture only)
+    expect(items.map((i) => i.is_total)).toEqual(items.map((i) => i.label === '合计'));
+    expect(db.prepare('SELECT DISTINCT is_total FROM line_items ORDER BY 1').pluck().all()).toEqual([0, 1]);
     // tableIndex → table_id
     expect(items.filter((i) => i.table_id === tables[1].id).map((i) => i.amount_fen)).toEqual([5000, 4000, -250]);
     // stored as INTEGER, not REAL

@@ -8,12 +8,14 @@
 import type { Db } from '../store/db.js';
 import type { Box, ColumnSpec, DocumentResult, Finding, LineItem, RecognizedTable, Severity, TableKind, TextLine, UnitCodeCell } from '../types.js';
 import { validateDocument } from '../validate/index.js';
-import { canonicalOrg, headingMentions, sameOrg } from '../validate/rules/header.js';
+import { headingMentions } from '../validate/rules/header.js';
+import { sameOrg } from '../domain/departments.js';
 import { summaryTotals } from '../validate/rules/cross.js';
 import { titleCore } from '../validate/rules/toc.js';
 import { narrativeFamily } from '../validate/rules/narrative.js';
-import { compact, dice, fmtAmount } from '../validate/util.js';
-import type { Unit } from '../domain/money.js';
+import { dice } from '../validate/util.js';
+import { compact } from '../extract/normalize.js';
+import { fmtAmount, type Unit } from '../domain/money.js';
 
 interface DocRow {
   id: number; sha256: string; path: string; file_name: string; pages: number; phase: 'budget' | 'final' | null;
@@ -28,7 +30,7 @@ export function loadDocument(db: Db, row: DocRow): DocumentResult {
   }[];
   const items = db.prepare('SELECT * FROM line_items WHERE document_id = ? ORDER BY id').all(row.id) as {
     table_id: number; page: number; row_index: number; label: string; func_code: string | null; econ_code: string | null;
-    column_key: string; column_label: string; amount_fen: number; amount_text: string; bbox: string;
+    column_key: string; column_label: string; amount_fen: number; amount_text: string; bbox: string; is_total: number;
   }[];
   const byTable = new Map<number, LineItem[]>();
   const indexOf = new Map(tables.map((t) => [t.id, t.table_index]));
@@ -37,6 +39,7 @@ export function loadDocument(db: Db, row: DocRow): DocumentResult {
     const li: LineItem = {
       tableIndex: ti, page: it.page, rowIndex: it.row_index, label: it.label, funcCode: it.func_code, econCode: it.econ_code,
       columnKey: it.column_key, columnLabel: it.column_label, amountFen: it.amount_fen, amountText: it.amount_text, box: JSON.parse(it.bbox) as Box,
+      isTotal: it.is_total !== 0,
     };
     (byTable.get(ti) ?? byTable.set(ti, []).get(ti)!).push(li);
   }
@@ -304,4 +307,3 @@ export function formatMarkdown(r: AuditReport, opts: { vocabulary?: boolean } = 
   return out.join('\n');
 }
 
-export { canonicalOrg };

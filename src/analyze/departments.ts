@@ -1,16 +1,17 @@
 // Departments across documents and years: one `departments` row per department, every printed name
 // (documents.department) an alias of one, every document linked to one (document_departments).
 //
-// The rule: two names belong to one department when their match keys are equal (matchKey below), or
-// when the alias file says so. The alias file (departments.aliases.tsv) holds lines
-// `alias<TAB>department`; the department named there becomes the canonical name of its group.
-// Without a file entry the canonical name is the printed name used by most documents (ties: the
-// longest, then the first in code-point order).
+// The rule: two names belong to one department when their match keys are equal (matchKey, the strict
+// normaliser of domain/departments.ts), or when the alias file says so. The alias file
+// (departments.aliases.tsv) holds lines `alias<TAB>department`; the department named there becomes
+// the canonical name of its group. Without a file entry the canonical name is the printed name used
+// by most documents (ties: the longest, then the first in code-point order).
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { openDb, type Db } from '../store/db.js';
+import { matchKey } from '../domain/departments.js';
 
 /** The alias file shipped with the project (at the package root). */
 export const DEFAULT_ALIAS_FILE = fileURLToPath(new URL('../../departments.aliases.tsv', import.meta.url));
@@ -24,27 +25,6 @@ export function resolveAliasFile(given?: string): string | null {
   if (given) return given;
   if (existsSync(ALIAS_FILE_NAME)) return ALIAS_FILE_NAME;
   return existsSync(DEFAULT_ALIAS_FILE) ? DEFAULT_ALIAS_FILE : null;
-}
-
-/**
- * The match key of a department name. In order:
- *   1. NFKC; whitespace, quotes and brackets removed;
- *   2. 中国共产党 → 中共;
- *   3. 中国人民政治协商会议X委员会 → X政协; X人民代表大会常务委员会 → X人大常委会;
- *   4. 人大常委会办公厅 → 人大办公厅 (the standing committee's office is the 人大's office);
- *   5. 省/市/区/县委员会 → 省委/市委/区委/县委;
- *   6. a leading 中共 dropped (中共江苏省委办公厅 = 江苏省委办公厅).
- * Nothing else: 信息中心 and 信息管理中心 are different names until the alias file joins them.
- */
-export function matchKey(name: string): string {
-  let s = name.normalize('NFKC').replace(/[\s"'“”‘’()（）【】\[\]《》<>]/g, '');
-  s = s.replace(/中国共产党/g, '中共');
-  s = s.replace(/中国人民政治协商会议(.+?)委员会/g, '$1政协');
-  s = s.replace(/人民代表大会常务委员会/g, '人大常委会');
-  s = s.replace(/人大常委会办公厅/g, '人大办公厅');
-  s = s.replace(/([省市区县])委员会/g, '$1委');
-  s = s.replace(/^中共/, '');
-  return s;
 }
 
 export interface AliasEntry {

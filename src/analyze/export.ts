@@ -13,8 +13,6 @@ import type { Db } from '../store/db.js';
 import { PIPELINE_VERSION } from '../version.js';
 import { fenToYuan } from '../domain/money.js';
 
-export { fenToYuan };
-
 export const FORMATS = ['csv', 'jsonl', 'parquet'] as const;
 export type Format = (typeof FORMATS)[number];
 

@@ -1,7 +1,7 @@
 // PDF → pages of positioned text runs and ruling lines, with pdfjs-dist.
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { Box, Page, Rule, TextRun } from '../types.js';
+import type { Page, Rule, TextRun } from '../types.js';
 import { normalizeText } from './normalize.js';
 
 // pdfjs-dist is pinned to 5.6.205: the constructPath operator layout below is the 5.1+ one.
@@ -337,8 +337,4 @@ export async function extractPdf(data: Uint8Array): Promise<{ pages: Page[]; num
   } finally {
     await doc.destroy();
   }
-}
-
-export function boxOf(r: { x0: number; y0: number; x1: number; y1: number }): Box {
-  return [r.x0, r.y0, r.x1, r.y1];
 }

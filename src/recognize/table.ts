@@ -2,7 +2,8 @@
 import type { Box, Cell, ColumnSpec, Grid, LineItem, RecognizedTable, TableKind, UnitCodeCell } from '../types.js';
 import { compact } from '../extract/normalize.js';
 import { isBlankAmount, parseDecimal, parseUnit, toFen, type Unit } from '../domain/money.js';
-import { classCodeByName, codeSystem, isTotalLabel, joinCode, splitLeadingCode, stripOrdinal, type CodeSystem } from './codes.js';
+import { classCodeByName, codeSystem, joinCode, splitLeadingCode, type CodeSystem } from '../domain/codes.js';
+import { isTotalLabel, isTotalRow, stripOrdinal } from '../domain/rowLabels.js';
 import { departmentFromLine, departmentFromTitle, yearsIn } from './document.js';
 import { CODE_HEADER, NAME_HEADER, NOT_MONEY_HEADER, UNIT_CODE_HEADER, columnKey } from './header.js';
 import { isTableTitle, tableKind, tableKindFuzzy } from './kinds.js';
@@ -283,6 +284,7 @@ export function recognizeGrid(g: Grid, tableIndex: number, ctx: TableContext, pa
         econCode: sys === 'econ' ? code : null,
         columnKey: spec.key, columnLabel: spec.label,
         amountFen: fen, amountText: cell.text, box: cell.box,
+        isTotal: isTotalRow(label, sys ? code : null),
       };
       if (labelCol !== undefined) labelColOf.set(item, labelCol);
       items.push(item);
@@ -311,6 +313,7 @@ function finishCutLabels(t: RecognizedTable, lastRow: number, spill: Map<number,
       if (sys === 'func') it.funcCode = code;
       if (sys === 'econ') it.econCode = code;
     }
+    it.isTotal = isTotalRow(it.label, it.funcCode ?? it.econCode);
   }
 }
 

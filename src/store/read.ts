@@ -46,12 +46,18 @@ export function listTables(db: Db, documentId: number): DocTableRecord[] {
 
 export function listLineItems(db: Db, documentId: number): LineItemRecord[] {
   const rows = db.prepare('SELECT * FROM line_items WHERE document_id = ? ORDER BY id').all(documentId);
-  return rows.map((r) => parseJson(r, ['bbox'])) as LineItemRecord[];
+  return rows.map((r) => parseBooleans(parseJson(r, ['bbox']), ['is_total'])) as LineItemRecord[];
 }
 
 export function listFindings(db: Db, documentId: number): FindingRecord[] {
   const rows = db.prepare('SELECT * FROM findings WHERE document_id = ? ORDER BY id').all(documentId);
   return rows.map((r) => parseJson(r, ['bbox'])) as FindingRecord[];
+}
+
+/** INTEGER 0/1 columns back to booleans. */
+function parseBooleans(row: Record<string, unknown>, columns: string[]): Record<string, unknown> {
+  for (const c of columns) if (typeof row[c] === 'number') row[c] = row[c] !== 0;
+  return row;
 }
 
 function parseJson(row: unknown, columns: string[]): Record<string, unknown> {

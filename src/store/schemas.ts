@@ -1,6 +1,7 @@
 // Zod schemas for every stored record, one per SQLite table, keyed by column name.
 // They validate rows before they are written and generate the public JSON Schema (schemas/json/).
-// JSON columns (bbox, column_specs) are shown here as values; the store serialises them.
+// JSON columns (bbox, column_specs) and booleans (is_total: INTEGER 0/1) are shown here as values; the
+// store serialises them.
 import { z } from 'zod';
 import type { DocStatus, Severity, Source, TableKind } from '../types.js';
 
@@ -100,6 +101,7 @@ export const LineItemRecord = z
     amount_fen: z.int().describe('exact amount in fen (1 yuan = 100 fen); never a float'),
     amount_text: z.string().describe('the amount as printed'),
     bbox: Box,
+    is_total: z.boolean().describe('a total or subtotal row (合计/总计/小计… label, no code)'),
   })
   .meta({ title: 'LineItemRecord', description: 'One amount of one table row (row of `line_items`).' });
 

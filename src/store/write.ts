@@ -135,6 +135,7 @@ function toRecords(r: DocumentResult, pipelineVersion: string, ingestedAt: strin
         amount_fen: it.amountFen,
         amount_text: it.amountText,
         bbox: it.box,
+        is_total: it.isTotal,
       });
     }),
   }));
@@ -165,8 +166,9 @@ function check<S extends z.ZodType>(schema: S, what: string, value: unknown): z.
   return parsed.data;
 }
 
-// JSON-valued columns; everything else binds as is.
+// JSON-valued columns, and booleans (INTEGER 0/1 in SQLite); everything else binds as is.
 const JSON_COLUMNS = new Set(['bbox', 'column_specs', 'unit_codes']);
+const toSql = (c: string, v: unknown) => (JSON_COLUMNS.has(c) && v !== null ? JSON.stringify(v) : typeof v === 'boolean' ? Number(v) : v);
 
 /** A prepared INSERT taking a row keyed by column name; returns the new row id. */
 function inserter(db: Db, table: string, columns: string[]) {
@@ -174,8 +176,7 @@ function inserter(db: Db, table: string, columns: string[]) {
   return (row: Record<string, unknown>): number => {
     const bound: Record<string, unknown> = {};
     for (const c of columns) {
-      const v = row[c];
-      bound[c] = JSON_COLUMNS.has(c) && v !== null ? JSON.stringify(v) : v;
+      bound[c] = toSql(c, row[c]);
     }
     return Number(stmt.run(bound).lastInsertRowid);
   };

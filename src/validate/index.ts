@@ -1,6 +1,7 @@
 // Validation entry: runs every rule family over one document. Called at ingest (src/pipeline.ts) and
 // again by `yusuan audit` over documents read back from the database.
 import type { DocumentResult, Finding } from '../types.js';
+import { errorMessage } from '../errors.js';
 import { sumRules } from './sums.js';
 import { sumFamily } from './rules/sums.js';
 import { crossFamily } from './rules/cross.js';
@@ -34,7 +35,7 @@ export function validateDocument(doc: DocumentResult): Finding[] {
     } catch (e) {
       // A rule that trips over an unexpected table must not fail the ingest of the document.
       out.push({
-        rule: 'validate.rule_failed', severity: 'warning', message: `规则 ${f.name} 运行出错 / rule family ${f.name} failed: ${(e as Error).message}`,
+        rule: 'validate.rule_failed', severity: 'warning', message: `规则 ${f.name} 运行出错 / rule family ${f.name} failed: ${errorMessage(e)}`,
         page: null, box: null, expected: null, actual: null, tableIndex: null,
       });
     }

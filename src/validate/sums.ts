@@ -1,6 +1,7 @@
 // Arithmetic within a table: class = Σ 款, 款 = Σ 项 (function and economic codes).
 import type { DocumentResult, Finding, LineItem } from '../types.js';
-import { finding, fmtAmount, printedCent } from './util.js';
+import { fmtAmount, printedCent } from '../domain/money.js';
+import { finding } from './util.js';
 
 /** Rounding allowance: one 分 per summed row, in the table's printed unit. */
 export function tolerance(unitFen: number, rows: number): number {

@@ -1,9 +1,6 @@
-// Shared helpers of the rule families: findings, printed units, amounts in the printed unit, grouping.
-import type { Box, DocumentResult, Finding, LineItem, RecognizedTable, Severity } from '../types.js';
-import { compact } from '../extract/normalize.js';
-import { fenPerUnit, fmtAmount, printedCent, type Unit } from '../domain/money.js';
-
-export { compact, fenPerUnit, fmtAmount, printedCent };
+// Shared helpers of the rule families: findings, rounding allowances, grouping, text similarity.
+import type { Box, Finding, LineItem, RecognizedTable, Severity } from '../types.js';
+import { printedCent, type Unit } from '../domain/money.js';
 
 /** Rounding allowance of a sum of `rows` printed amounts: one printed 分 per summed row. */
 export function allowance(unit: Unit | null, rows: number): number {
@@ -52,16 +49,6 @@ export function groupBy<T, K>(xs: T[], key: (x: T) => K): Map<K, T[]> {
   return m;
 }
 
-export const codeOf = (it: LineItem): string | null => it.funcCode ?? it.econCode;
-
-/** A label without spaces, ordinal prefixes and the brackets' style. */
-export function normLabel(s: string): string {
-  return compact(s)
-    .replace(/^([一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十\d]+[)）][、.．]?|\d{1,2}[、.．](?!\d)|[①-⑳])/, '')
-    .replace(/（/g, '(').replace(/）/g, ')')
-    .replace(/[“”"]/g, '');
-}
-
 /** Items of one table column (key + label identify a column; side-by-side groups have their own). */
 export function columnsOf(t: RecognizedTable): Map<string, LineItem[]> {
   return groupBy(t.items, (it) => `${it.columnKey}|${it.columnLabel}`);
@@ -82,14 +69,4 @@ export function dice(a: string, b: string): number {
   let n = 0;
   for (const x of A) if (B.has(x)) n++;
   return (2 * n) / (A.size + B.size);
-}
-
-/** The document's tables of some kinds, with their index. */
-export function tablesOf(doc: DocumentResult, kinds: string[]): { t: RecognizedTable; ti: number }[] {
-  return doc.tables.map((t, ti) => ({ t, ti })).filter(({ t }) => kinds.includes(t.kind));
-}
-
-/** Items of a total row (合计/总计, no code) in a column of `t`, first one. */
-export function isTotalRowLabel(label: string): boolean {
-  return /^(合计|总计|小计|本年支出合计|支出合计|本年收入合计|收入合计|支出总计|收入总计)$/.test(compact(label));
 }

@@ -1,24 +1,15 @@
 // code.name_mismatch: a function or economic code printed with a name that is not its reference name
-// (src/validate/reference/, for the document's year). A name that is another code's reference name
+// (src/domain/reference/, for the document's year). A name that is another code's reference name
 // (a name printed with the wrong code, e.g. 30201 印刷费) is an error; a name merely worded
 // differently is a warning when it shares little with the reference, else nothing.
 import type { DocumentResult, Finding, LineItem } from '../../types.js';
-import { ECON_REFERENCE, type RefName, type RefTable } from '../reference/econ.js';
-import { FUNC_REFERENCE } from '../reference/func.js';
-import { codeOf, dice, finding, normLabel, tableRef } from '../util.js';
+import { ECON_REFERENCE, type RefTable } from '../../domain/reference/econ.js';
+import { FUNC_REFERENCE } from '../../domain/reference/func.js';
+import { codeOf, referenceNames } from '../../domain/codes.js';
+import { normLabel } from '../../domain/rowLabels.js';
+import { dice, finding, tableRef } from '../util.js';
 
 export const nameKey = (s: string) => normLabel(s).replace(/[()（）]/g, '').replace(/[、,，。;；:：]/g, '');
-
-const applies = (r: RefName, year: number | null) => year === null || ((r.from ?? 0) <= year && year <= (r.to ?? 9999));
-
-/** Reference names of a code for a year (all years when none apply, e.g. a code renamed later). */
-export function referenceNames(code: string, year: number | null): string[] {
-  const table: RefTable = code.startsWith('2') ? FUNC_REFERENCE : ECON_REFERENCE;
-  const refs = table[code];
-  if (!refs) return [];
-  const now = refs.filter((r) => applies(r, year));
-  return (now.length ? now : refs).map((r) => r.name);
-}
 
 /** Codes whose reference name (any year) is `name`, in the same classification and at the same level. */
 function codesNamed(name: string, like: string): string[] {

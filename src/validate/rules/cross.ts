@@ -8,7 +8,11 @@
 //  - cross.three_public_vs_econ: the 三公 table vs the economic codes that carry the same money.
 // 机关运行经费 tables (kind 'other') reuse 302xx codes with other amounts and are never compared.
 import type { DocumentResult, Finding, LineItem, RecognizedTable, TableKind } from '../../types.js';
-import { allowance, codeOf, compact, finding, fmtAmount, normLabel, tableRef } from '../util.js';
+import { compact } from '../../extract/normalize.js';
+import { fmtAmount } from '../../domain/money.js';
+import { codeOf } from '../../domain/codes.js';
+import { isBlankLabel, isColumnTotalLabel, isColumnTotalRow, normLabel, summaryTotalKind } from '../../domain/rowLabels.js';
+import { allowance, finding, tableRef } from '../util.js';
 
 interface T { t: RecognizedTable; ti: number }
 
@@ -65,8 +69,6 @@ function classAmounts(codes: Map<string, LineItem>): Map<string, { fen: number; 
   return out;
 }
 
-const TOTAL_LABELS = { grand: /^(收入|支出)总计$/, sum: /^(本年)?(收入|支出)合计$|^当年(收入|支出)小计$|^本年(收入|支出)$/ };
-
 /** Income and expenditure totals of a summary table (总计 pair, else 合计 pair). */
 export function summaryTotals(t: RecognizedTable) {
   const res = { grand: { income: undefined as LineItem | undefined, expenditure: undefined as LineItem | undefined }, sum: { income: undefined as LineItem | undefined, expenditure: undefined as LineItem | undefined } };
@@ -75,8 +77,9 @@ export function summaryTotals(t: RecognizedTable) {
     const l = normLabel(it.label);
     const side = /收入/.test(l) ? 'income' : /支出/.test(l) ? 'expenditure' : /收入/.test(it.columnLabel) ? 'income' : /支出/.test(it.columnLabel) ? 'expenditure' : null;
     if (!side) continue;
-    if (TOTAL_LABELS.grand.test(l) || l === '总计') res.grand[side] ??= it;
-    else if (TOTAL_LABELS.sum.test(l)) res.sum[side] ??= it;
+    const kind = summaryTotalKind(it.label);
+    if (kind === 'grand') res.grand[side] ??= it;
+    else if (kind === 'year') res.sum[side] ??= it;
   }
   return res;
 }
@@ -224,7 +227,7 @@ function appropriationVsParts(doc: DocumentResult): Finding[] {
 
 /** The 合计 of a table's column: the uncoded 合计/总计 row, else the sum of top-level coded rows. */
 function columnTotal(items: LineItem[]): { fen: number; item: LineItem; n: number } | null {
-  const total = items.find((i) => !codeOf(i) && /^(合计|总计)$/.test(normLabel(i.label)));
+  const total = items.find(isColumnTotalRow);
   if (total) return { fen: total.amountFen, item: total, n: 1 };
   const classes = items.filter((i) => codeOf(i)?.length === 3);
   if (classes.length === 0) return null;
@@ -287,7 +290,7 @@ function threePublicVsEcon(doc: DocumentResult): Finding[] {
     const cols = tp.items.filter((i) => i.columnKey === m.key);
     const keyCount = new Set(tp.columns.filter((c) => c.isAmount && c.key === m.key).map((c) => c.col)).size;
     if (cols.length === 0 || keyCount !== 1) continue;
-    const tpItem = cols.find((i) => /^(合计|总计)?$/.test(normLabel(i.label))) ?? cols[0];
+    const tpItem = cols.find((i) => isColumnTotalLabel(i.label) || isBlankLabel(i.label)) ?? cols[0];
     const e = m.codes.map((c) => econ.get(c)).find((x) => x !== undefined);
     const eFen = e?.amountFen ?? 0;
     const tol = allowance(tp.unit, 1) + allowance(b.t.unit, 1);

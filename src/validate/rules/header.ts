@@ -8,49 +8,11 @@
 //  - narrative.year_reference: "比2026年预算增加" in the 2026 budget (a comparison with its own or a later year).
 import type { Box, DocumentResult, Finding, TextLine, UnitCodeCell } from '../../types.js';
 import { departmentFromTitle, yearsIn } from '../../recognize/document.js';
-import { codeOf, compact, finding, normLabel, tableRef } from '../util.js';
-
-/** Canonical form of an organisation name: aliases and wrapping collapse to one string. */
-export function canonicalOrg(name: string): string {
-  let s = compact(name).replace(/[（(][^)）]*[)）]/g, '').replace(/[“”"'‘’·•\-—:：]/g, '');
-  const subs: [RegExp, string][] = [
-    [/中国共产党/g, '中共'], [/人民代表大会常务委员会/g, '人大常委会'], [/人民代表大会/g, '人大'],
-    [/中国人民政治协商会议(.+?)委员会/g, '$1政协'], [/中国人民政治协商会议/g, '政协'], [/委员会/g, '委'], [/人力资源(和)?社会保障/g, '人社'],
-    [/信息管理中心/g, '信息中心'], [/人民政府/g, '政府'], [/本级$/g, ''], [/机关$/g, ''],
-  ];
-  for (const [re, to] of subs) s = s.replace(re, to);
-  return s;
-}
-
-/** The place in front of a name ("达州市", "上海市普陀区", "省", "市") and the rest. */
-function splitPlace(name: string): { place: string; bare: string } {
-  const m = /^(中共)?(.{0,6}?(?:省|自治区|市|州|盟|地区))?(.{0,6}?(?:市|区|县|旗))?/u.exec(name)!;
-  const place = (m[2] ?? '') + (m[3] ?? '');
-  return { place, bare: name.slice(m[0].length) };
-}
-
-/**
- * Same organisation: equal canonical names, or one a truncation / an abbreviation of the other at a
- * compatible place ("市人社信息中心" = "达州市人社信息中心", "省检察院" = "江苏省人民检察院", but
- * "上海市财政局" ≠ "上海市普陀区财政局").
- */
-export function sameOrg(a: string, b: string): boolean {
-  const x = canonicalOrg(a).replace(/^中共/, ''), y = canonicalOrg(b).replace(/^中共/, '');
-  if (!x || !y) return true;
-  if (x === y) return true;
-  const [short, long] = x.length <= y.length ? [x, y] : [y, x];
-  // A wrapped or cut label ("江苏省人大", "江苏省委办") is a prefix of the full name.
-  if (short.length >= 5 && long.startsWith(short) && splitPlace(short).bare.length >= 2) return true;
-  const S = splitPlace(short), L = splitPlace(long);
-  if (!L.place.endsWith(S.place)) return false;
-  if (S.bare === L.bare) return true;
-  // Abbreviations drop filler words only: 省检察院 = 江苏省人民检察院, 省人大办公厅 = 江苏省人大常委会办公厅
-  // (but 省委办公厅 ≠ 省人大常委会办公厅).
-  const core = (b: string) => b.replace(FILLER, '');
-  return S.bare.length >= 2 && core(S.bare) === core(L.bare);
-}
-
-const FILLER = /人民|常委会|常务委员会|管理|和|本级|机关/g;
+import { compact } from '../../extract/normalize.js';
+import { codeOf } from '../../domain/codes.js';
+import { canonicalOrg, sameOrg } from '../../domain/departments.js';
+import { normLabel } from '../../domain/rowLabels.js';
+import { finding, tableRef } from '../util.js';
 
 const ORG_END = /(省|市|区|县|局|厅|院|委|办|中心|会|部|署|所|站|馆|队|处|室|社|团|校|园|司|办事处|本级)$/;
 export const PLACEHOLDER = /[XxＸｘ×*＊]{2,}|某某|[XxＸ×]+(局|厅|委|办|中心|单位|部门)|（单位名称）|\(单位名称\)/;

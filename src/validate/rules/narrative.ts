@@ -6,9 +6,11 @@
 //  - narrative.foreign_text: a performance-goal text that shares almost nothing with the unit's own
 //    description (copied from another unit's file).
 import type { Box, DocumentResult, Finding, LineItem, RecognizedTable, TextLine } from '../../types.js';
-import { toFen, type Unit } from '../../domain/money.js';
-import { FUNC_CLASSES } from '../../recognize/codes.js';
-import { bigrams, compact, finding, fmtAmount, normLabel } from '../util.js';
+import { fmtAmount, toFen, type Unit } from '../../domain/money.js';
+import { FUNC_CLASSES } from '../../domain/codes.js';
+import { compact } from '../../extract/normalize.js';
+import { isBlankLabel, isSummaryTotalLabel, normLabel } from '../../domain/rowLabels.js';
+import { bigrams, finding } from '../util.js';
 
 interface Text { s: string; at: { start: number; line: TextLine }[] }
 
@@ -69,15 +71,13 @@ const fmtPct = (v: number, p: string) => `${v.toFixed(Math.max(2, (p.split('.')[
 // ---------------------------------------------------------------------------------------------
 // Figures the tables give, by concept.
 
-const TOTAL_LABEL = /^(合计|总计|收入合计|支出合计|收入总计|支出总计|本年收入合计|本年支出合计|当年收入小计|当年支出小计|本年收入|本年支出)$/;
-
 function itemsOf(doc: DocumentResult, kinds: RegExp): { t: RecognizedTable; it: LineItem }[] {
   return doc.tables.flatMap((t) => (kinds.test(t.kind) ? t.items.map((it) => ({ t, it })) : []));
 }
 
 function columnTotals(doc: DocumentResult, kinds: RegExp, keys: RegExp): number[] {
   const out: number[] = [];
-  for (const { it } of itemsOf(doc, kinds)) if (keys.test(it.columnKey) && (TOTAL_LABEL.test(normLabel(it.label)) || normLabel(it.label) === '')) out.push(it.amountFen);
+  for (const { it } of itemsOf(doc, kinds)) if (keys.test(it.columnKey) && (isSummaryTotalLabel(it.label) || isBlankLabel(it.label))) out.push(it.amountFen);
   // Column sums of class rows (tables without a 合计 row).
   for (const t of doc.tables) {
     if (!kinds.test(t.kind)) continue;
@@ -103,12 +103,12 @@ const CONCEPTS: Concept[] = [
   {
     // Whole-document totals only: a fund, a class or a table in front makes it another figure.
     re: /(?<!(基金|国有资本|事业|经营|其他|拨款|一般公共预算|采购|三公|运行|项目|基本|\(类\)|\(款\)|\(项\)).{0,3})(收支预算总数|收支预算总计|收支预算总额|收支总预算|收入预算总数|支出预算总数|收入总计|支出总计|收支总计|预算总收入|预算总支出)(为|是)?$/,
-    values: (doc) => itemsOf(doc, SUMMARY).filter(({ it }) => TOTAL_LABEL.test(normLabel(it.label)) || /^(合计|总计)?$/.test(normLabel(it.label))).map(({ it }) => it.amountFen),
+    values: (doc) => itemsOf(doc, SUMMARY).filter(({ it }) => isSummaryTotalLabel(it.label) || isBlankLabel(it.label)).map(({ it }) => it.amountFen),
     zh: '收支总数',
   },
   {
     re: /财政拨款(收支|收入|支出)(预算)?(总数|总计|总额|合计)?(为|是)?$/,
-    values: (doc) => itemsOf(doc, /appropriation_summary/).filter(({ it }) => TOTAL_LABEL.test(normLabel(it.label))).map(({ it }) => it.amountFen),
+    values: (doc) => itemsOf(doc, /appropriation_summary/).filter(({ it }) => isSummaryTotalLabel(it.label)).map(({ it }) => it.amountFen),
     zh: '财政拨款收支总数',
   },
   {
@@ -217,7 +217,7 @@ function percentRule(doc: DocumentResult, text: Text): Finding[] {
   const s = text.s;
   const all = amounts(s);
   const tableTotals = [
-    ...itemsOf(doc, /./).filter(({ it }) => TOTAL_LABEL.test(normLabel(it.label)) || (it.funcCode ?? it.econCode)?.length === 3).map(({ it }) => it.amountFen),
+    ...itemsOf(doc, /./).filter(({ it }) => isSummaryTotalLabel(it.label) || (it.funcCode ?? it.econCode)?.length === 3).map(({ it }) => it.amountFen),
     // 三公 tables: every figure of their total row (三公 alone, with 会议费/培训费…).
     ...doc.tables.filter((t) => /三公/.test(t.title)).flatMap((t) => t.items.filter((it) => !it.funcCode && !it.econCode).map((it) => it.amountFen)),
   ];

@@ -4,7 +4,10 @@
 //    a fund's 小计 = its 基本 + 项目, 三公 = 出国 + 公务用车 + 接待, 公务用车 = 购置 + 运行, income total = Σ sources.
 // Differences within one printed 分 per summed amount are `info` (rounding), beyond are `error`.
 import type { DocumentResult, Finding, LineItem, RecognizedTable, TableKind } from '../../types.js';
-import { allowance, codeOf, columnsOf, finding, fmtAmount, groupBy, normLabel } from '../util.js';
+import { fmtAmount } from '../../domain/money.js';
+import { codeOf } from '../../domain/codes.js';
+import { isColumnTotalRow, normLabel } from '../../domain/rowLabels.js';
+import { allowance, columnsOf, finding, groupBy } from '../util.js';
 
 /** Kinds whose 合计 rows mix income, expenditure and carry-over rows: not a sum of coded rows. */
 const SUMMARY_KINDS = new Set<TableKind>(['budget_summary', 'final_summary', 'appropriation_summary', 'final_appropriation_summary']);
@@ -30,7 +33,7 @@ export function totalRowRule(doc: DocumentResult): Finding[] {
         return true;
       });
       const sum = roots.reduce((s, i) => s + i.amountFen, 0);
-      const totals = items.filter((i) => !codeOf(i) && /^(合计|总计)$/.test(normLabel(i.label)));
+      const totals = items.filter(isColumnTotalRow);
       for (const total of totals) {
         const diff = total.amountFen - sum;
         if (diff === 0) continue;

@@ -5,7 +5,8 @@
 // Documents without any table (a 公开文件 whose tables are published as a separate file) are skipped.
 import type { DocumentResult, Finding, TableKind, TextLine } from '../../types.js';
 import { cleanTitle, isTableTitle, tableKind } from '../../recognize/kinds.js';
-import { compact, dice, finding } from '../util.js';
+import { compact } from '../../extract/normalize.js';
+import { dice, finding } from '../util.js';
 
 export interface TocEntry { title: string; line: TextLine }
 

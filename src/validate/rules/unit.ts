@@ -3,10 +3,13 @@
 // tables' units make one 10,000× the other, the table whose unit differs from the document's usual
 // unit (or, on a tie, the one with fewer agreeing tables) is the mislabeled one.
 import type { DocumentResult, Finding, LineItem } from '../../types.js';
-import { codeOf, finding, fmtAmount, normLabel, tableRef } from '../util.js';
+import { fmtAmount } from '../../domain/money.js';
+import { codeOf } from '../../domain/codes.js';
+import { isColumnTotalLabel } from '../../domain/rowLabels.js';
+import { finding, tableRef } from '../util.js';
 
 const digits = (s: string) => s.replace(/[\s,，]/g, '');
-const keyOf = (i: LineItem) => codeOf(i) ?? (/^(合计|总计)$/.test(normLabel(i.label)) ? '合计' : null);
+const keyOf = (i: LineItem) => codeOf(i) ?? (isColumnTotalLabel(i.label) ? '合计' : null);
 
 export function unitFamily(doc: DocumentResult): Finding[] {
   const out: Finding[] = [];
