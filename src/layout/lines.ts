@@ -67,10 +67,6 @@ export function looksLikeAmount(text: string): boolean {
   return true;
 }
 
-export function looksLikeDecimalAmount(text: string): boolean {
-  return /^[-−]?[\d,]*\d\.\d{1,4}$/.test(text.replace(/\s/g, '')) || /^[-−]?\d{1,3}(,\d{3})+$/.test(text.replace(/\s/g, ''));
-}
-
 /** A table title line: ends in 表 (optionally followed by (续) or a number), and is short. */
 export function isTitleText(text: string): boolean {
   const t = text.replace(/\s/g, '');
