@@ -177,7 +177,7 @@ describe.skipIf(!HAVE_CORPUS)('corpus: researchers’ worked examples', () => {
       expect(checkTableSchemaRules(descriptor, expected)).toEqual([]);
     }
     expect(expected.amounts.length).toBeGreaterThan(2000);
-  });
+  }, 60_000); // two exports of the corpus: seconds, more on a loaded machine
 
   it('exports the findings of an audit: after an ingest the stored findings are the latest audit’s', async () => {
     const out = path.join(dir, 'findings');
@@ -192,5 +192,5 @@ describe.skipIf(!HAVE_CORPUS)('corpus: researchers’ worked examples', () => {
     const audited = auditDatabase(db).documents.flatMap((d) => d.findings.map((f) => key(d.id, f)));
     expect(audited.length).toBeGreaterThan(50);
     expect(exported.sort()).toEqual(audited.sort());
-  });
+  }, 60_000);
 });

@@ -210,10 +210,10 @@ describe('a partial document through ingest and audit --save', () => {
 });
 
 describe('refreshFindings', () => {
-  it('stores the whole-database findings of new documents and of the documents they change', () => {
+  it('brings every document’s whole-database findings up to date, narrative-only ones in full', () => {
     const db = openDb(':memory:');
     const store = (d: DocumentResult) => {
-      d.findings = validateDocument(d);
+      d.findings = validateDocument(d); // as the ingest does
       writeDocument(db, d);
       return listDocuments(db).find((r) => r.sha256 === d.sha256)!.id;
     };
@@ -221,25 +221,66 @@ describe('refreshFindings', () => {
       const a = sampleDoc();
       a.tables[2].departmentLabel = '达州市另一中心'; // copied from a file not stored yet
       const aId = store(a);
-      expect(refreshFindings(db, [aId])).toMatchObject({ documents: 1 });
-      expect(stored(db, aId).filter((f) => f.rule.startsWith('corpus.'))).toEqual([]);
+      expect(refreshFindings(db)).toEqual({ documents: 0, findings: 0 }); // alone, nothing to add
       // Next year's document in 元 by mistake: a unit jump against a, reported on it.
       const b = sampleDoc();
       b.sha256 = 'b'.repeat(64); b.path = '/x/next.pdf'; b.fileName = 'next.pdf'; b.year = 2025;
       b.tables.forEach((t) => { t.unit = '元'; t.items.forEach((i) => { i.amountFen = Math.round(i.amountFen / 10_000); }); });
       const bId = store(b);
-      expect(refreshFindings(db, [bId])).toMatchObject({ documents: 1 });
+      expect(refreshFindings(db)).toMatchObject({ documents: 1 });
       expect(stored(db, bId).map((f) => f.rule)).toContain('corpus.unit_jump');
-      // The department a's header names arrives: a's stored findings change too.
+      // The department a's header names arrives: a's stored findings change, not only the new document's.
       const c = sampleDoc();
       c.sha256 = 'c'.repeat(64); c.path = '/x/other.pdf'; c.fileName = 'other.pdf'; c.department = '达州市另一中心'; c.year = 2023;
       c.tables.forEach((t) => { t.departmentLabel = '达州市另一中心'; });
       const cId = store(c);
-      expect(refreshFindings(db, [cId])).toMatchObject({ documents: 2 });
+      expect(refreshFindings(db)).toMatchObject({ documents: 2 }); // c's narrative, the sample's, names a's department
+      expect(stored(db, cId).find((f) => f.rule === 'corpus.foreign_department')).toMatchObject({ actual: '达州市测试中心' });
       expect(stored(db, aId).find((f) => f.rule === 'corpus.foreign_department')).toMatchObject({ tableIndex: 2, actual: '达州市另一中心' });
       const audit = auditDatabase(db);
       expect(audit.documents).toHaveLength(3);
       for (const d of audit.documents) expect(keys(stored(db, d.id))).toEqual(keys(d.findings));
+      expect(refreshFindings(db)).toEqual({ documents: 0, findings: 0 });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('a narrative-only document is checked against its companion tables file as it arrives', () => {
+    const db = openDb(':memory:');
+    try {
+      const text = sampleDoc();
+      text.sha256 = 'd'.repeat(64); text.path = '/x/说明.pdf'; text.fileName = '说明.pdf'; text.tables = [];
+      text.narrative = text.narrative.map((l) => ({ ...l, text: l.text.replace('100.00万元', '120.00万元') }));
+      text.findings = validateDocument(text);
+      writeDocument(db, text);
+      refreshFindings(db);
+      const before = keys(stored(db, listDocuments(db)[0].id));
+      const tables = sampleDoc();
+      tables.findings = validateDocument(tables);
+      writeDocument(db, tables);
+      refreshFindings(db);
+      const textId = listDocuments(db).find((r) => r.sha256 === text.sha256)!.id;
+      const audited = auditDatabase(db).documents.find((d) => d.id === textId)!.findings;
+      expect(audited.some((f) => f.message.includes('checked against the tables of'))).toBe(true);
+      expect(keys(stored(db, textId))).toEqual(keys(audited));
+      expect(keys(stored(db, textId))).not.toEqual(before);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('runs the families again on the documents it is given', () => {
+    const db = openDb(':memory:');
+    try {
+      const a = sampleDoc();
+      a.findings = [note('header.year_mismatch', 'error', 1)]; // stale: the rules no longer make it
+      writeDocument(db, a);
+      const id = listDocuments(db)[0].id;
+      refreshFindings(db);
+      expect(stored(db, id).map((f) => f.rule)).toEqual(['header.year_mismatch']);
+      refreshFindings(db, [id]);
+      expect(stored(db, id)).toEqual([]);
     } finally {
       db.close();
     }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listMigrations, openDb, type Db } from '../src/store/db.js';
-import { counts, documentsOfRun, getDocument, listDocuments, listFindings, listLineItems, listTables, readDocument } from '../src/store/read.js';
+import { counts, getDocument, listDocuments, listFindings, listLineItems, listTables, readDocument } from '../src/store/read.js';
 import { hasDocument, RecordValidationError, replaceFindings, writeDocument } from '../src/store/write.js';
 import type { DocumentResult, LineItem, RecognizedTable } from '../src/types.js';
 
@@ -153,7 +153,6 @@ describe('writeDocument', () => {
     expect(readDocument(db, row)).toEqual(readDocument(db, row.id));
     expect(readDocument(db, row.id + 1)).toBeUndefined();
     expect(listDocuments(db, { status: 'ok' })).toEqual([]);
-    expect(documentsOfRun(db, null)).toEqual([]);
   });
 
   it('replaces the findings a predicate picks, keeps the others, and writes nothing when one is invalid', () => {

@@ -256,29 +256,33 @@ export function saveFindings(db: Db, report: AuditReport): number {
 }
 
 /**
- * Make the stored findings those of a fresh audit (whole-database rules included) for the given
- * documents (those an ingest run stored), for the narrative-only documents whose companion tables
- * changed, and for every document whose whole-database findings changed (a rare title variant, say,
- * once a new document makes its spelling common). Findings only the ingest makes stay.
+ * Bring the stored findings up to date with the whole database, as an audit would make them, after an
+ * ingest (which validated each document on its own):
+ *  - every document's whole-database findings (corpus.*): a new document can make another's title a
+ *    rare variant, or name the department another's header carries;
+ *  - narrative-only documents in full: their audit depends on the tables file of the same department
+ *    and year (and costs little);
+ *  - the documents in `reaudit` in full, their rule families run again from the database.
+ * The rule families' findings of the other documents are left as stored: an ingest made them from the
+ * same content (reading a document back gives what was stored), so an ingest run need not pay for its
+ * documents' families twice. Findings only the ingest makes stay. Documents whose findings would not
+ * change are not written.
  */
-export function refreshFindings(db: Db, documentIds: Iterable<number>): { documents: number; findings: number } {
-  const targets = new Set(documentIds);
+export function refreshFindings(db: Db, reaudit: Iterable<number> = []): { documents: number; findings: number } {
+  const full = new Set(reaudit);
   const docs = readStored(db);
   const whole = wholeDatabase(docs);
   const fingerprint = (fs: Finding[]) => fs.map((f) => JSON.stringify([f.rule, f.severity, f.page, f.tableIndex, f.expected, f.actual, f.message])).sort().join('\n');
+  const isCorpus = (f: Pick<Finding, 'rule'>) => matchesRule(CORPUS_RULES, f.rule);
   const replacements = [];
   for (const s of docs) {
-    let findings: Finding[] | null = null;
-    if (targets.has(s.row.id)) findings = auditOne(s, whole);
-    else if (s.doc.tables.length === 0) {
-      // Narrative only: its audit depends on a companion's tables, and costs little.
+    if (full.has(s.row.id) || s.doc.tables.length === 0) {
       const now = auditOne(s, whole);
-      if (fingerprint(now) !== fingerprint(s.doc.findings.filter(remade))) findings = now;
+      if (fingerprint(now) !== fingerprint(s.doc.findings.filter(remade))) replacements.push({ documentId: s.row.id, replaces: remade, findings: now });
     } else {
-      const isCorpus = (f: Finding) => matchesRule(CORPUS_RULES, f.rule);
-      if (fingerprint(whole.corpus.get(s.row.id) ?? []) !== fingerprint(s.doc.findings.filter(isCorpus))) findings = auditOne(s, whole);
+      const now = whole.corpus.get(s.row.id) ?? [];
+      if (fingerprint(now) !== fingerprint(s.doc.findings.filter(isCorpus))) replacements.push({ documentId: s.row.id, replaces: isCorpus, findings: now });
     }
-    if (findings) replacements.push({ documentId: s.row.id, replaces: remade, findings });
   }
   return { documents: replacements.length, findings: replaceFindings(db, replacements) };
 }

@@ -5,7 +5,6 @@ import { readdir, stat } from 'node:fs/promises';
 import { availableParallelism, totalmem } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
 import { openDb, type Db } from '../store/db.js';
-import { documentsOfRun } from '../store/read.js';
 import type { OcrMode } from '../ingest/protocol.js';
 import { makeReporter, type LogFormat } from '../ingest/report.js';
 import { RunError, runBulk } from '../ingest/run.js';
@@ -126,8 +125,8 @@ export async function runIngest(argv: string[]): Promise<number> {
     // Keep the departments links current for Datasette users who only ingest.
     if (!dryRun) {
       try { (await import('../analyze/departments.js')).refreshDepartments(db); } catch (e) { console.error(`departments: ${errorMessage(e)}`); }
-      // Stored findings are those of the latest audit: this run's documents with the whole-database rules.
-      try { (await import('../analyze/audit.js')).refreshFindings(db, documentsOfRun(db, summary.runId)); } catch (e) { console.error(`findings: ${errorMessage(e)}`); }
+      // Stored findings are those of an audit: the rules over the whole database, after this run's documents.
+      if (summary.counts.processed > 0) try { (await import('../analyze/audit.js')).refreshFindings(db); } catch (e) { console.error(`findings: ${errorMessage(e)}`); }
     }
     return summary.exitCode;
   } catch (e) {

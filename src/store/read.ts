@@ -57,13 +57,6 @@ export function listFindings(db: Db, documentId: number): FindingRecord[] {
   return rows.map((r) => parseJson(r, ['bbox'])) as FindingRecord[];
 }
 
-/** The documents (not failed) an ingest run stored: their ledger entry was last started by that run. */
-export function documentsOfRun(db: Db, runId: number | null): number[] {
-  if (runId === null) return [];
-  return db.prepare(`SELECT d.id FROM documents d JOIN ledger_files f ON f.sha256 = d.sha256
-                     WHERE f.run_id = ? AND d.status <> 'failed' ORDER BY d.id`).pluck().all(runId) as number[];
-}
-
 /**
  * A stored document as the pipeline handed it to the store (DocumentResult): its tables with their
  * line items, its findings and narrative lines; timings as recorded. By id, or from its row.
