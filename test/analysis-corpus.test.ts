@@ -4,13 +4,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { compare, type CompareResult } from '../src/analyze/compare.js';
 import { openAnalysisDb, DEFAULT_ALIAS_FILE } from '../src/analyze/departments.js';
 import { RESOURCES, exportDataset } from '../src/analyze/export.js';
-import { processFile } from '../src/pipeline.js';
-import { openDb, type Db } from '../src/store/db.js';
-import { writeDocument } from '../src/store/write.js';
+import { auditDatabase } from '../src/analyze/audit.js';
+import { runIngest } from '../src/cli/ingest.js';
+import type { Db } from '../src/store/db.js';
 import { checkTableSchemaRules, expectedRows, readBack, validateProfile } from './fixtures/export-check.js';
 import { corpusDir } from '../bench/paths.js';
 
@@ -27,6 +27,21 @@ function inputs(): string[] {
     path.join(CORPUS, 'real/shanghai/上海市普陀区人民政府办公室25年预算.pdf'),
     path.join(CORPUS, 'text/达州市人力资源和社会保障信息中心2024年部门预算.txt'),
   ];
+}
+
+/** Run a command with its output kept off the test report. */
+async function quietly(run: () => Promise<number>): Promise<number> {
+  const spies = [
+    vi.spyOn(console, 'log').mockImplementation(() => {}),
+    vi.spyOn(console, 'error').mockImplementation(() => {}),
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true),
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true),
+  ];
+  try {
+    return await run();
+  } finally {
+    for (const s of spies) s.mockRestore();
+  }
 }
 
 const col = (r: CompareResult, name: string) => r.columns.indexOf(name);
@@ -48,9 +63,8 @@ describe.skipIf(!HAVE_CORPUS)('corpus: researchers’ worked examples', () => {
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'yusuan-corpus-analysis-'));
     dbPath = path.join(dir, 'corpus.db');
-    const w = openDb(dbPath);
-    for (const f of inputs()) writeDocument(w, await processFile(f));
-    w.close();
+    // As a user does: `yusuan ingest` (on this thread), which also leaves the stored findings those of an audit.
+    expect(await quietly(() => runIngest([...inputs(), '--db', dbPath, '--jobs', '0', '--results', path.join(dir, 'run_results.json')]))).toBe(0);
     db = openAnalysisDb(dbPath, { aliasFile: DEFAULT_ALIAS_FILE });
   }, 120_000);
   afterAll(() => {
@@ -163,5 +177,20 @@ describe.skipIf(!HAVE_CORPUS)('corpus: researchers’ worked examples', () => {
       expect(checkTableSchemaRules(descriptor, expected)).toEqual([]);
     }
     expect(expected.amounts.length).toBeGreaterThan(2000);
-  });
+  }, 60_000); // two exports of the corpus: seconds, more on a loaded machine
+
+  it('exports the findings of an audit: after an ingest the stored findings are the latest audit’s', async () => {
+    const out = path.join(dir, 'findings');
+    await exportDataset(db, { format: 'jsonl', outDir: out });
+    const tableIndex = new Map((db.prepare('SELECT id, table_index FROM doc_tables').raw().all() as [number, number][]));
+    const key = (documentId: number, f: { rule: string; severity: string; page: number | null; tableIndex: number | null; expected: string | null; actual: string | null; message: string }) =>
+      JSON.stringify([documentId, f.rule, f.severity, f.page, f.tableIndex, f.expected, f.actual, f.message]);
+    const exported = (await readBack(out, 'jsonl', 'findings')).map((r) => key(r.document_id as number, {
+      rule: r.rule as string, severity: r.severity as string, page: r.page as number | null, expected: r.expected as string | null, actual: r.actual as string | null,
+      message: r.message as string, tableIndex: r.table_id === null ? null : tableIndex.get(r.table_id as number)!,
+    }));
+    const audited = auditDatabase(db).documents.flatMap((d) => d.findings.map((f) => key(d.id, f)));
+    expect(audited.length).toBeGreaterThan(50);
+    expect(exported.sort()).toEqual(audited.sort());
+  }, 60_000);
 });

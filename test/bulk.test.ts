@@ -45,7 +45,7 @@ parentPort.postMessage({ type: 'ready' });
 `;
 
 describe('worker pool', () => {
-  const task = (p: string) => ({ path: p, data: new Uint8Array([1, 2, 3]), ocr: 'off' as const });
+  const task = (p: string) => ({ path: p, data: new Uint8Array([1, 2, 3]), ocr: 'off' as const, ocrJobs: 1 });
   const reason = (o: TaskOutcome) => (o.kind === 'failed' ? o.reason : `result (${o.result.pages} pages)`);
 
   it('stops a hung, an out-of-memory and a dying worker, fails their files with the reason, and goes on', async () => {
@@ -86,8 +86,8 @@ async function capture(run: () => Promise<number>): Promise<{ code: number; out:
   const err: string[] = [];
   const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
   const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => void err.push(String(chunk)) ?? true);
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => void out.push(String(chunk)) ?? true);
+  const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => { err.push(String(chunk)); return true; });
+  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => { out.push(String(chunk)); return true; });
   try {
     return { code: await run(), out: out.join('\n'), err: err.join('') };
   } finally {

@@ -13,6 +13,7 @@ import {
   type KeyItem,
 } from '../bench/score.js';
 import type { DocumentResult, LineItem, RecognizedTable, TableKind } from '../src/types.js';
+import type { Unit } from '../src/domain/money.js';
 
 // --- helpers: a hand-made key and DocumentResult -------------------------------------------------
 
@@ -36,7 +37,7 @@ function keyFile(items: KeyItem[]): KeyFile {
 
 type ItemSpec = Partial<LineItem> & { amountFen: number };
 
-function table(kind: TableKind, unit: string | null, items: ItemSpec[], tableIndex = 0): RecognizedTable {
+function table(kind: TableKind, unit: Unit | null, items: ItemSpec[], tableIndex = 0): RecognizedTable {
   return {
     kind,
     title: kind,

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listMigrations, openDb, type Db } from '../src/store/db.js';
-import { counts, getDocument, listFindings, listLineItems, listTables } from '../src/store/read.js';
-import { hasDocument, RecordValidationError, writeDocument } from '../src/store/write.js';
+import { counts, getDocument, listDocuments, listFindings, listLineItems, listTables, readDocument } from '../src/store/read.js';
+import { hasDocument, RecordValidationError, replaceFindings, writeDocument } from '../src/store/write.js';
 import type { DocumentResult, LineItem, RecognizedTable } from '../src/types.js';
 
 const SHA = 'a'.repeat(64);
@@ -144,6 +144,32 @@ describe('writeDocument', () => {
 
     const [finding] = listFindings(db, doc.id);
     expect(finding).toMatchObject({ table_id: tables[1].id, rule: 'sum.rows', severity: 'warning', expected: '5000' });
+  });
+
+  it('reads a stored document back as the pipeline handed it (readDocument)', () => {
+    const doc = fixture({ status: 'partial', error: null });
+    doc.tables[0].unitCodes = [{ code: '302002', page: 2, box: [60, 70, 120, 78] }];
+    doc.tables[1].unitCodes = [];
+    writeDocument(db, doc);
+    const [row] = listDocuments(db, { status: ['ok', 'partial'] });
+    // Timings are stored as whole milliseconds.
+    expect(readDocument(db, row.id)).toEqual({ ...doc, timings: { extractMs: 12, layoutMs: 4, recognizeMs: 1 } });
+    expect(readDocument(db, row)).toEqual(readDocument(db, row.id));
+    expect(readDocument(db, row.id + 1)).toBeUndefined();
+    expect(listDocuments(db, { status: 'ok' })).toEqual([]);
+  });
+
+  it('replaces the findings a predicate picks, keeps the others, and writes nothing when one is invalid', () => {
+    const doc = fixture();
+    doc.findings.push({ ...doc.findings[0], rule: 'extract.page_failed', tableIndex: null });
+    writeDocument(db, doc);
+    const { id } = getDocument(db, SHA)!;
+    const fresh = { ...doc.findings[0], rule: 'sum.total_row', tableIndex: 0 };
+    const replaces = (f: { rule: string }) => f.rule.startsWith('sum.');
+    expect(() => replaceFindings(db, [{ documentId: id, replaces, findings: [fresh, { ...fresh, tableIndex: 7 }] }])).toThrow(RecordValidationError);
+    expect(listFindings(db, id).map((f) => f.rule)).toEqual(['sum.rows', 'extract.page_failed']);
+    expect(replaceFindings(db, [{ documentId: id, replaces, findings: [fresh] }])).toBe(1);
+    expect(listFindings(db, id).map((f) => [f.rule, f.table_id])).toEqual([['extract.page_failed', null], ['sum.total_row', listTables(db, id)[0].id]]);
   });
 
   it('skips a document already stored, and replaces it with force', () => {

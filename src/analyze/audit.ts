@@ -6,8 +6,11 @@
 //  - the narrative of a 公开文件 without tables checked against the tables file of the same department and year;
 // and the vocabulary of titles and column labels with their counts.
 import type { Db } from '../store/db.js';
-import type { Box, ColumnSpec, DocumentResult, Finding, LineItem, RecognizedTable, Severity, TableKind, TextLine, UnitCodeCell } from '../types.js';
-import { validateDocument } from '../validate/index.js';
+import { listDocuments, readDocument } from '../store/read.js';
+import type { DocumentRecord } from '../store/schemas.js';
+import { replaceFindings } from '../store/write.js';
+import type { Box, DocumentResult, Finding, Severity } from '../types.js';
+import { matchesRule, recomputedFromDatabase, validateDocument } from '../validate/index.js';
 import { headingMentions } from '../validate/rules/header.js';
 import { sameOrg } from '../domain/departments.js';
 import { summaryTotals } from '../validate/rules/cross.js';
@@ -15,46 +18,17 @@ import { titleCore } from '../validate/rules/toc.js';
 import { narrativeFamily } from '../validate/rules/narrative.js';
 import { dice } from '../validate/util.js';
 import { compact } from '../extract/normalize.js';
-import { fmtAmount, type Unit } from '../domain/money.js';
+import { fmtAmount } from '../domain/money.js';
 
-interface DocRow {
-  id: number; sha256: string; path: string; file_name: string; pages: number; phase: 'budget' | 'final' | null;
-  year: number | null; department: string | null; status: 'ok' | 'partial' | 'failed'; error: string | null;
-}
+/** The rules of the audit itself, over the whole database (not a family: they need every document). */
+export const CORPUS_RULES = ['corpus.'] as const;
 
-/** A document as the pipeline handed it to the store, rebuilt from its rows. */
-export function loadDocument(db: Db, row: DocRow): DocumentResult {
-  const tables = db.prepare('SELECT * FROM doc_tables WHERE document_id = ? ORDER BY table_index').all(row.id) as {
-    id: number; table_index: number; kind: TableKind; title: string; page_start: number; page_end: number; unit: string | null;
-    department_label: string | null; year_label: number | null; source: 'pdf_text' | 'ocr' | 'text_dump'; bbox: string; column_specs: string; unit_codes: string;
-  }[];
-  const items = db.prepare('SELECT * FROM line_items WHERE document_id = ? ORDER BY id').all(row.id) as {
-    table_id: number; page: number; row_index: number; label: string; func_code: string | null; econ_code: string | null;
-    column_key: string; column_label: string; amount_fen: number; amount_text: string; bbox: string; is_total: number;
-  }[];
-  const byTable = new Map<number, LineItem[]>();
-  const indexOf = new Map(tables.map((t) => [t.id, t.table_index]));
-  for (const it of items) {
-    const ti = indexOf.get(it.table_id)!;
-    const li: LineItem = {
-      tableIndex: ti, page: it.page, rowIndex: it.row_index, label: it.label, funcCode: it.func_code, econCode: it.econ_code,
-      columnKey: it.column_key, columnLabel: it.column_label, amountFen: it.amount_fen, amountText: it.amount_text, box: JSON.parse(it.bbox) as Box,
-      isTotal: it.is_total !== 0,
-    };
-    (byTable.get(ti) ?? byTable.set(ti, []).get(ti)!).push(li);
-  }
-  const recognized: RecognizedTable[] = tables.map((t) => ({
-    kind: t.kind, title: t.title, unit: t.unit as Unit | null, departmentLabel: t.department_label, year: t.year_label,
-    pageStart: t.page_start, pageEnd: t.page_end, source: t.source, columns: JSON.parse(t.column_specs) as ColumnSpec[],
-    items: byTable.get(t.table_index) ?? [], box: JSON.parse(t.bbox) as Box,
-    unitCodes: JSON.parse(t.unit_codes) as UnitCodeCell[],
-  }));
-  const narrative = (db.prepare('SELECT page, text, bbox FROM narrative_lines WHERE document_id = ? ORDER BY line_index').all(row.id) as { page: number; text: string; bbox: string }[])
-    .map((l): TextLine => ({ page: l.page, text: l.text, box: JSON.parse(l.bbox) as Box }));
-  return {
-    sha256: row.sha256, path: row.path, fileName: row.file_name, pages: row.pages, phase: row.phase, year: row.year, department: row.department,
-    status: row.status, error: row.error, tables: recognized, findings: [], narrative, timings: { extractMs: 0, layoutMs: 0, recognizeMs: 0 },
-  };
+/** A stored document: its row, and the document rebuilt from its rows (with its stored findings). */
+interface Stored { row: DocumentRecord; doc: DocumentResult }
+
+/** Every stored document with content (failed ones have none). */
+function readStored(db: Db): Stored[] {
+  return listDocuments(db, { status: ['ok', 'partial'] }).map((row) => ({ row, doc: readDocument(db, row)! }));
 }
 
 export interface AuditOptions {
@@ -80,6 +54,8 @@ export interface VocabularyEntry { text: string; count: number; documents: numbe
 
 export interface AuditReport {
   documents: DocumentAudit[];
+  /** What the audit reported (the options): `saveFindings` replaces only stored findings within it. */
+  filter: { rules: string[]; minSeverity: Severity };
   /** Table titles per kind and column labels per key, most frequent first. */
   vocabulary: { titles: Record<string, VocabularyEntry[]>; columnLabels: Record<string, VocabularyEntry[]> };
   counts: { documents: number; findings: Record<Severity, number>; byRule: Record<string, number> };
@@ -87,7 +63,7 @@ export interface AuditReport {
 
 const RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
 
-function selected(row: DocRow, filters: string[] | undefined): boolean {
+function selected(row: DocumentRecord, filters: string[] | undefined): boolean {
   if (!filters?.length) return true;
   return filters.some((f) => String(row.id) === f || row.sha256.startsWith(f.toLowerCase()) || row.file_name.includes(f) || row.path.includes(f));
 }
@@ -95,7 +71,7 @@ function selected(row: DocRow, filters: string[] | undefined): boolean {
 /** A column's own label (the last header level), without the year it names ("2024年机关运行经费预算数"). */
 const leafLabel = (label: string) => compact(label.split('/').at(-1) ?? label).replace(/20\d\d年度?/g, '');
 
-function vocabulary(docs: { row: DocRow; doc: DocumentResult }[]) {
+function vocabulary(docs: Stored[]) {
   const titles = new Map<string, Map<string, Set<number>>>();
   const labels = new Map<string, Map<string, Set<number>>>();
   const add = (m: Map<string, Map<string, Set<number>>>, group: string, text: string, doc: number) => {
@@ -118,7 +94,7 @@ function corpusFinding(rule: string, severity: Severity, zh: string, en: string,
 }
 
 /** Rare variants close to a common one (a title or label printed slightly wrong). */
-function variantFindings(docs: { row: DocRow; doc: DocumentResult }[], vocab: AuditReport['vocabulary'], out: Map<number, Finding[]>) {
+function variantFindings(docs: Stored[], vocab: AuditReport['vocabulary'], out: Map<number, Finding[]>) {
   const check = (kind: 'title' | 'label', groups: Record<string, VocabularyEntry[]>) => {
     for (const [group, entries] of Object.entries(groups)) {
       for (const rare of entries) {
@@ -144,7 +120,7 @@ function variantFindings(docs: { row: DocRow; doc: DocumentResult }[], vocab: Au
 }
 
 /** Headers naming another document's department: copied from that unit's file. */
-function foreignDepartmentFindings(docs: { row: DocRow; doc: DocumentResult }[], out: Map<number, Finding[]>) {
+function foreignDepartmentFindings(docs: Stored[], out: Map<number, Finding[]>) {
   const departments = [...new Set(docs.map((d) => d.doc.department).filter((d): d is string => !!d))];
   for (const { row, doc } of docs) {
     if (!doc.department) continue;
@@ -164,7 +140,7 @@ function foreignDepartmentFindings(docs: { row: DocRow; doc: DocumentResult }[],
 }
 
 /** The same department's totals across years, ×10,000 apart. */
-function unitJumpFindings(docs: { row: DocRow; doc: DocumentResult }[], out: Map<number, Finding[]>) {
+function unitJumpFindings(docs: Stored[], out: Map<number, Finding[]>) {
   const totals = docs.flatMap(({ row, doc }) => {
     const s = doc.tables.find((t) => t.kind === 'budget_summary' || t.kind === 'final_summary');
     if (!s || !doc.department || !doc.year) return [];
@@ -185,24 +161,32 @@ function unitJumpFindings(docs: { row: DocRow; doc: DocumentResult }[], out: Map
   }
 }
 
+/** Whether `tables` is the tables file of the narrative-only `narrative`: same department, year and phase. */
+function isCompanion(narrative: DocumentResult, tables: DocumentResult): boolean {
+  return tables !== narrative && tables.tables.length > 0 && tables.year === narrative.year && tables.phase === narrative.phase
+    && !!tables.department && !!narrative.department && sameOrg(tables.department, narrative.department);
+}
+
+/** Identity of a finding across two runs of the rules. */
+const supersedeKey = (f: Finding) => `${f.rule}|${f.page}|${f.actual}`;
+
 /**
  * A 公开文件 holding only the narrative, its tables published as a separate file of the same department
  * and year (Jiangsu): the narrative's figures checked against that file's tables.
  */
-function siblingNarrativeFindings(docs: { row: DocRow; doc: DocumentResult }[], out: Map<number, Finding[]>, superseded: Map<number, Set<string>>) {
+function siblingNarrativeFindings(docs: Stored[], out: Map<number, Finding[]>, superseded: Map<number, Set<string>>) {
   for (const { row, doc } of docs) {
     if (doc.tables.length > 0 || !doc.department || doc.narrative.length === 0) continue;
-    const sib = docs.find(({ doc: o }) => o !== doc && o.tables.length > 0 && o.year === doc.year && o.phase === doc.phase && o.department && sameOrg(o.department, doc.department!));
+    const sib = docs.find(({ doc: o }) => isCompanion(doc, o));
     if (!sib) continue;
-    const key = (f: Finding) => `${f.rule}|${f.page}|${f.actual}`;
-    const own = new Set(validateDocument(doc).map(key));
+    const own = new Set(validateDocument(doc, { fromDatabase: true }).map(supersedeKey));
     const merged: DocumentResult = { ...doc, tables: sib.doc.tables };
     const withTables = narrativeFamily(merged);
     // The document's own narrative findings that the tables explain (a share of a total only they print).
-    const still = new Set(withTables.map(key));
+    const still = new Set(withTables.map(supersedeKey));
     superseded.set(row.id, new Set([...own].filter((k) => k.startsWith('narrative.') && !still.has(k))));
     for (const f of withTables) {
-      if (own.has(`${f.rule}|${f.page}|${f.actual}`)) continue;
+      if (own.has(supersedeKey(f))) continue;
       (out.get(row.id) ?? out.set(row.id, []).get(row.id)!).push({
         ...f, tableIndex: null,
         message: f.message.replace(' / ', `（对照同部门同年度的表格文件 ${sib.row.file_name}） / `) + ` (checked against the tables of ${sib.row.file_name})`,
@@ -211,9 +195,16 @@ function siblingNarrativeFindings(docs: { row: DocRow; doc: DocumentResult }[], 
   }
 }
 
-export function auditDatabase(db: Db, opts: AuditOptions = {}): AuditReport {
-  const rows = db.prepare("SELECT id, sha256, path, file_name, pages, phase, year, department, status, error FROM documents WHERE status <> 'failed' ORDER BY path, id").all() as DocRow[];
-  const docs = rows.map((row) => ({ row, doc: loadDocument(db, row) }));
+/** What the audit of one document needs from all the others. */
+interface WholeDatabase {
+  vocab: AuditReport['vocabulary'];
+  /** Findings of the whole-database rules, by document id. */
+  corpus: Map<number, Finding[]>;
+  /** Own findings (supersedeKey) that a companion's tables explain, by document id. */
+  superseded: Map<number, Set<string>>;
+}
+
+function wholeDatabase(docs: Stored[]): WholeDatabase {
   const vocab = vocabulary(docs);
   const corpus = new Map<number, Finding[]>();
   variantFindings(docs, vocab, corpus);
@@ -221,38 +212,82 @@ export function auditDatabase(db: Db, opts: AuditOptions = {}): AuditReport {
   unitJumpFindings(docs, corpus);
   const superseded = new Map<number, Set<string>>();
   siblingNarrativeFindings(docs, corpus, superseded);
-  const min = RANK[opts.minSeverity ?? 'info'];
-  const wanted = (f: Finding) => RANK[f.severity] >= min && (!opts.rules?.length || opts.rules.some((r) => f.rule === r || f.rule.startsWith(r.endsWith('.') ? r : r + '.')));
+  return { vocab, corpus, superseded };
+}
+
+/** One document's audit: its rule families again (those the database can feed) and the whole-database rules. */
+function auditOne({ row, doc }: Stored, whole: WholeDatabase): Finding[] {
+  const gone = whole.superseded.get(row.id);
+  const own = validateDocument(doc, { fromDatabase: true }).filter((f) => !gone?.has(supersedeKey(f)));
+  return [...own, ...(whole.corpus.get(row.id) ?? [])];
+}
+
+/** Whether a finding is within what an audit with this filter reports. */
+const withinFilter = (filter: AuditReport['filter']) => (f: Pick<Finding, 'rule' | 'severity'>) =>
+  RANK[f.severity] >= RANK[filter.minSeverity] && (filter.rules.length === 0 || filter.rules.some((r) => f.rule === r || f.rule.startsWith(r.endsWith('.') ? r : r + '.')));
+
+/** Whether an audit makes this finding again: the others (page failures, OCR notes, ingest-only families) it keeps. */
+const remade = (f: Pick<Finding, 'rule' | 'actual'>) => recomputedFromDatabase(f) || matchesRule(CORPUS_RULES, f.rule);
+
+export function auditDatabase(db: Db, opts: AuditOptions = {}): AuditReport {
+  const docs = readStored(db);
+  const whole = wholeDatabase(docs);
+  const filter = { rules: opts.rules ?? [], minSeverity: opts.minSeverity ?? 'info' };
+  const wanted = withinFilter(filter);
   const documents: DocumentAudit[] = [];
   const counts: AuditReport['counts'] = { documents: 0, findings: { error: 0, warning: 0, info: 0 }, byRule: {} };
-  for (const { row, doc } of docs) {
+  for (const s of docs) {
+    const { row } = s;
     if (!selected(row, opts.documents)) continue;
-    const gone = superseded.get(row.id);
-    const own = validateDocument(doc).filter((f) => !gone?.has(`${f.rule}|${f.page}|${f.actual}`));
-    const findings = [...own, ...(corpus.get(row.id) ?? [])].filter(wanted);
+    const findings = auditOne(s, whole).filter(wanted);
     documents.push({ id: row.id, sha256: row.sha256, file: row.path, department: row.department, year: row.year, phase: row.phase, findings });
     counts.documents++;
     for (const f of findings) { counts.findings[f.severity]++; counts.byRule[f.rule] = (counts.byRule[f.rule] ?? 0) + 1; }
   }
-  return { documents, vocabulary: vocab, counts };
+  return { documents, filter, vocabulary: whole.vocab, counts };
 }
 
-/** Replace the stored findings of the audited documents with the audit's (one transaction). */
+/**
+ * Store the audit's findings of the audited documents (one transaction) in place of the stored ones it
+ * makes again within its filter (rules, severity). Findings only the ingest makes (pages that failed,
+ * OCR, ingest-only families) and those outside the filter stay. Returns how many were written.
+ */
 export function saveFindings(db: Db, report: AuditReport): number {
-  const del = db.prepare('DELETE FROM findings WHERE document_id = ?');
-  const tableId = db.prepare('SELECT id FROM doc_tables WHERE document_id = ? AND table_index = ?').pluck();
-  const ins = db.prepare('INSERT INTO findings (document_id, table_id, rule, severity, message, page, bbox, expected, actual) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
-  let n = 0;
-  db.transaction(() => {
-    for (const d of report.documents) {
-      del.run(d.id);
-      for (const f of d.findings) {
-        ins.run(d.id, f.tableIndex === null ? null : (tableId.get(d.id, f.tableIndex) as number | undefined) ?? null, f.rule, f.severity, f.message, f.page, f.box ? JSON.stringify(f.box) : null, f.expected, f.actual);
-        n++;
-      }
+  const wanted = withinFilter(report.filter);
+  const replaces = (f: Pick<Finding, 'rule' | 'severity' | 'actual'>) => wanted(f) && remade(f);
+  return replaceFindings(db, report.documents.map((d) => ({ documentId: d.id, replaces, findings: d.findings })));
+}
+
+/**
+ * Bring the stored findings up to date with the whole database, as an audit would make them, after an
+ * ingest (which validated each document on its own):
+ *  - every document's whole-database findings (corpus.*): a new document can make another's title a
+ *    rare variant, or name the department another's header carries;
+ *  - narrative-only documents in full: their audit depends on the tables file of the same department
+ *    and year (and costs little);
+ *  - the documents in `reaudit` in full, their rule families run again from the database.
+ * The rule families' findings of the other documents are left as stored: an ingest made them from the
+ * same content (reading a document back gives what was stored), so an ingest run need not pay for its
+ * documents' families twice. Findings only the ingest makes stay. Documents whose findings would not
+ * change are not written.
+ */
+export function refreshFindings(db: Db, reaudit: Iterable<number> = []): { documents: number; findings: number } {
+  const full = new Set(reaudit);
+  const docs = readStored(db);
+  const whole = wholeDatabase(docs);
+  const fingerprint = (fs: Finding[]) => fs.map((f) => JSON.stringify([f.rule, f.severity, f.page, f.tableIndex, f.expected, f.actual, f.message])).sort().join('\n');
+  const isCorpus = (f: Pick<Finding, 'rule'>) => matchesRule(CORPUS_RULES, f.rule);
+  const replacements = [];
+  for (const s of docs) {
+    if (full.has(s.row.id) || s.doc.tables.length === 0) {
+      const now = auditOne(s, whole);
+      if (fingerprint(now) !== fingerprint(s.doc.findings.filter(remade))) replacements.push({ documentId: s.row.id, replaces: remade, findings: now });
+    } else {
+      const now = whole.corpus.get(s.row.id) ?? [];
+      if (fingerprint(now) !== fingerprint(s.doc.findings.filter(isCorpus))) replacements.push({ documentId: s.row.id, replaces: isCorpus, findings: now });
     }
-  }).immediate();
-  return n;
+  }
+  return { documents: replacements.length, findings: replaceFindings(db, replacements) };
 }
 
 // ---------------------------------------------------------------------------------------------

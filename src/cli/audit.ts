@@ -20,7 +20,8 @@ export const AUDIT_USAGE = `usage: yusuan audit [--db yusuan.db] [--document <id
   --severity <s>       lowest severity shown (default info)
   --format <f>         text (default), json or md
   --vocabulary         also list the table titles and column labels with their counts
-  --save               replace the stored findings of the audited documents with this audit's`;
+  --save               store this audit's findings in place of the stored ones it makes again
+                       (within --rule and --severity); pages that failed and OCR findings stay`;
 
 const FORMATS = ['text', 'json', 'md'] as const;
 const SEVERITIES: Severity[] = ['info', 'warning', 'error'];

@@ -125,6 +125,8 @@ export async function runIngest(argv: string[]): Promise<number> {
     // Keep the departments links current for Datasette users who only ingest.
     if (!dryRun) {
       try { (await import('../analyze/departments.js')).refreshDepartments(db); } catch (e) { console.error(`departments: ${errorMessage(e)}`); }
+      // Stored findings are those of an audit: the rules over the whole database, after this run's documents.
+      if (summary.counts.processed > 0) try { (await import('../analyze/audit.js')).refreshFindings(db); } catch (e) { console.error(`findings: ${errorMessage(e)}`); }
     }
     return summary.exitCode;
   } catch (e) {

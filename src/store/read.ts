@@ -1,6 +1,8 @@
-// Small read helpers for the CLI and tests. JSON columns come back parsed, amounts as integers.
+// Reading records back: the one place that does. Rows as records (JSON columns parsed, amounts as
+// integers), and a whole document as the pipeline handed it to the store (readDocument).
 import type { Db } from './db.js';
-import type { DocStatus } from '../types.js';
+import type { Box, ColumnSpec, DocStatus, DocumentResult, Finding, LineItem, RecognizedTable, TextLine, UnitCodeCell } from '../types.js';
+import { FEN_PER_UNIT, type Unit } from '../domain/money.js';
 import type { DocTableRecord, DocumentRecord, FindingRecord, LineItemRecord } from './schemas.js';
 
 export interface Counts {
@@ -29,10 +31,11 @@ export function counts(db: Db): Counts {
   };
 }
 
-export function listDocuments(db: Db, opts: { status?: DocStatus } = {}): DocumentRecord[] {
-  const sql = `SELECT * FROM documents ${opts.status ? 'WHERE status = ?' : ''} ORDER BY path, id`;
-  const args = opts.status ? [opts.status] : [];
-  return db.prepare(sql).all(...args) as DocumentRecord[];
+/** Stored documents by path, of one status or of several (`['ok', 'partial']`: all that have content). */
+export function listDocuments(db: Db, opts: { status?: DocStatus | readonly DocStatus[] } = {}): DocumentRecord[] {
+  const statuses = opts.status === undefined ? [] : typeof opts.status === 'string' ? [opts.status] : [...opts.status];
+  const sql = `SELECT * FROM documents ${statuses.length ? `WHERE status IN (${statuses.map(() => '?').join(', ')})` : ''} ORDER BY path, id`;
+  return db.prepare(sql).all(...statuses) as DocumentRecord[];
 }
 
 export function getDocument(db: Db, sha256: string): DocumentRecord | undefined {
@@ -58,6 +61,69 @@ export function listFindings(db: Db, documentId: number): FindingRecord[] {
 function parseBooleans(row: Record<string, unknown>, columns: string[]): Record<string, unknown> {
   for (const c of columns) if (typeof row[c] === 'number') row[c] = row[c] !== 0;
   return row;
+}
+
+/**
+ * A stored document as the pipeline handed it to the store (DocumentResult): its tables with their
+ * line items, its findings and narrative lines; timings as recorded. By id, or from its row.
+ */
+export function readDocument(db: Db, document: number | DocumentRecord): DocumentResult | undefined {
+  const st = statementsOf(db);
+  const row = typeof document === 'number' ? (st.document.get(document) as DocumentRecord | undefined) : document;
+  if (!row) return undefined;
+  const tables = st.tables.all(row.id) as RawTable[];
+  const indexOf = new Map(tables.map((t) => [t.id, t.table_index]));
+  const itemsOf = new Map<number, LineItem[]>();
+  for (const it of st.items.iterate(row.id) as Iterable<RawItem>) {
+    const tableIndex = indexOf.get(it.table_id)!;
+    const item: LineItem = {
+      tableIndex, page: it.page, rowIndex: it.row_index, label: it.label, funcCode: it.func_code, econCode: it.econ_code,
+      columnKey: it.column_key, columnLabel: it.column_label, amountFen: it.amount_fen, amountText: it.amount_text, box: JSON.parse(it.bbox) as Box,
+      isTotal: it.is_total !== 0,
+    };
+    (itemsOf.get(tableIndex) ?? itemsOf.set(tableIndex, []).get(tableIndex)!).push(item);
+  }
+  const recognized = tables.map((t): RecognizedTable => ({
+    kind: t.kind, title: t.title, unit: asUnit(t.unit), departmentLabel: t.department_label, year: t.year_label,
+    pageStart: t.page_start, pageEnd: t.page_end, source: t.source, columns: JSON.parse(t.column_specs) as ColumnSpec[],
+    items: itemsOf.get(t.table_index) ?? [], box: JSON.parse(t.bbox) as Box, unitCodes: JSON.parse(t.unit_codes) as UnitCodeCell[],
+  }));
+  const findings = (st.findings.all(row.id) as RawFinding[]).map((f): Finding => ({
+    rule: f.rule, severity: f.severity, message: f.message, page: f.page, box: f.bbox === null ? null : (JSON.parse(f.bbox) as Box),
+    expected: f.expected, actual: f.actual, tableIndex: f.table_id === null ? null : indexOf.get(f.table_id) ?? null,
+  }));
+  const narrative = (st.narrative.all(row.id) as { page: number; text: string; bbox: string }[])
+    .map((l): TextLine => ({ page: l.page, text: l.text, box: JSON.parse(l.bbox) as Box }));
+  return {
+    sha256: row.sha256, path: row.path, fileName: row.file_name, pages: row.pages, phase: row.phase, year: row.year,
+    department: row.department, status: row.status, error: row.error, tables: recognized, findings, narrative,
+    timings: { extractMs: row.extract_ms, layoutMs: row.layout_ms, recognizeMs: row.recognize_ms },
+  };
+}
+
+// Rows as SQLite returns them (JSON columns still text).
+type RawTable = Omit<DocTableRecord, 'bbox' | 'column_specs' | 'unit_codes'> & { bbox: string; column_specs: string; unit_codes: string };
+type RawItem = Omit<LineItemRecord, 'bbox' | 'is_total'> & { bbox: string; is_total: number };
+type RawFinding = Omit<FindingRecord, 'bbox'> & { bbox: string | null };
+
+/** The unit as stored: one of the units of src/domain/money.ts, or none. */
+const asUnit = (u: string | null): Unit | null => (u !== null && Object.hasOwn(FEN_PER_UNIT, u) ? (u as Unit) : null);
+
+/** Prepared once per connection: an audit reads every stored document through them. */
+const statements = new WeakMap<Db, ReturnType<typeof prepareStatements>>();
+function statementsOf(db: Db) {
+  let st = statements.get(db);
+  if (!st) statements.set(db, (st = prepareStatements(db)));
+  return st;
+}
+function prepareStatements(db: Db) {
+  return {
+    document: db.prepare('SELECT * FROM documents WHERE id = ?'),
+    tables: db.prepare('SELECT * FROM doc_tables WHERE document_id = ? ORDER BY table_index'),
+    items: db.prepare('SELECT * FROM line_items WHERE document_id = ? ORDER BY id'),
+    findings: db.prepare('SELECT * FROM findings WHERE document_id = ? ORDER BY id'),
+    narrative: db.prepare('SELECT page, text, bbox FROM narrative_lines WHERE document_id = ? ORDER BY line_index'),
+  };
 }
 
 function parseJson(row: unknown, columns: string[]): Record<string, unknown> {

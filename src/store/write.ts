@@ -1,7 +1,7 @@
 // Store one DocumentResult: validate every record, then write it all in one transaction.
 import { z } from 'zod';
 import { PIPELINE_VERSION } from '../version.js';
-import type { DocumentResult } from '../types.js';
+import type { DocumentResult, Finding } from '../types.js';
 import type { Db } from './db.js';
 import { NewDocTable, NewDocument, NewFinding, NewLineItem, NewNarrativeLine } from './schemas.js';
 
@@ -64,6 +64,45 @@ export function writeDocument(db: Db, result: DocumentResult, opts: WriteOptions
   return write.immediate();
 }
 
+/** New findings of a stored document, in place of the stored ones that `replaces` picks. */
+export interface FindingsReplacement {
+  documentId: number;
+  replaces: (stored: Pick<Finding, 'rule' | 'severity' | 'actual'>) => boolean;
+  findings: Finding[];
+}
+
+/**
+ * Replace findings of stored documents (`yusuan audit --save`), all in one transaction; the stored
+ * findings not picked stay. Throws RecordValidationError (writing nothing) when a finding fails its
+ * schema. Returns how many findings were written.
+ */
+export function replaceFindings(db: Db, replacements: FindingsReplacement[]): number {
+  const { insertFinding, storedFindings, deleteFinding, tableIds } = statementsOf(db);
+  const rows = replacements.map((r) => {
+    const ids: number[] = []; // doc_tables.id by table_index
+    for (const [ti, id] of tableIds.all(r.documentId) as [number, number][]) ids[ti] = id;
+    return r.findings.map((f, fi) => {
+      if (f.tableIndex !== null && ids[f.tableIndex] === undefined) {
+        throw new RecordValidationError(`finding ${fi} (${f.rule}) of document ${r.documentId} refers to table ${f.tableIndex}, which is not stored`);
+      }
+      const rec = check(NewFinding, `finding ${fi} of document ${r.documentId}`, {
+        rule: f.rule, severity: f.severity, message: f.message, page: f.page, bbox: f.box, expected: f.expected, actual: f.actual,
+      });
+      return { document_id: r.documentId, table_id: f.tableIndex === null ? null : ids[f.tableIndex], ...rec };
+    });
+  });
+  return db.transaction(() => {
+    let n = 0;
+    replacements.forEach((r, i) => {
+      for (const s of storedFindings.all(r.documentId) as { id: number; rule: string; severity: Finding['severity']; actual: string | null }[]) {
+        if (r.replaces(s)) deleteFinding.run(s.id);
+      }
+      for (const row of rows[i]) { insertFinding(row); n++; }
+    });
+    return n;
+  }).immediate();
+}
+
 /** Prepared once per connection: a bulk import writes thousands of documents through them. */
 const statements = new WeakMap<Db, ReturnType<typeof prepareStatements>>();
 function statementsOf(db: Db) {
@@ -80,6 +119,9 @@ function prepareStatements(db: Db) {
     insertItem: inserter(db, 'line_items', ['document_id', 'table_id', ...Object.keys(NewLineItem.shape)]),
     insertFinding: inserter(db, 'findings', ['document_id', 'table_id', ...Object.keys(NewFinding.shape)]),
     insertLine: inserter(db, 'narrative_lines', ['document_id', ...Object.keys(NewNarrativeLine.shape)]),
+    storedFindings: db.prepare('SELECT id, rule, severity, actual FROM findings WHERE document_id = ? ORDER BY id'),
+    deleteFinding: db.prepare('DELETE FROM findings WHERE id = ?'),
+    tableIds: db.prepare('SELECT table_index, id FROM doc_tables WHERE document_id = ?').raw(),
   };
 }
 

@@ -1,5 +1,9 @@
 // Validation entry: runs every rule family over one document. Called at ingest (src/pipeline.ts) and
 // again by `yusuan audit` over documents read back from the database.
+//
+// The registry says which rule ids each family reports, so that `yusuan audit --save` replaces only
+// the stored findings of the families it ran again and keeps the others: page failures, OCR notes,
+// and the findings of families that need facts of the ingest the database does not keep.
 import type { DocumentResult, Finding } from '../types.js';
 import { errorMessage } from '../errors.js';
 import { sumRules } from './sums.js';
@@ -13,32 +17,66 @@ import { narrativeFamily } from './rules/narrative.js';
 
 export interface RuleFamily {
   name: string;
+  /** The rule ids it reports: exact ids (`sum.total_row`) or prefixes ending in a dot (`ocr.`). */
+  rules: readonly string[];
+  /**
+   * Needs facts of the ingest that the database does not keep (OCR confidences, pages that could not
+   * be read): run at ingest only. `yusuan audit` does not run it and keeps its stored findings.
+   */
+  ingestOnly?: boolean;
   run: (doc: DocumentResult) => Finding[];
 }
 
 export const RULE_FAMILIES: RuleFamily[] = [
-  { name: 'sum.code_hierarchy', run: sumRules },
-  { name: 'sum', run: sumFamily },
-  { name: 'cross', run: crossFamily },
-  { name: 'header', run: headerFamily },
-  { name: 'unit', run: unitFamily },
-  { name: 'toc', run: tocFamily },
-  { name: 'code', run: codeFamily },
-  { name: 'narrative', run: narrativeFamily },
+  { name: 'sum.code_hierarchy', rules: ['sum.code_hierarchy'], run: sumRules },
+  { name: 'sum', rules: ['sum.total_row', 'sum.row_parts'], run: sumFamily },
+  { name: 'cross', rules: ['cross.'], run: crossFamily },
+  { name: 'header', rules: ['header.'], run: headerFamily },
+  { name: 'unit', rules: ['unit.'], run: unitFamily },
+  { name: 'toc', rules: ['toc.'], run: tocFamily },
+  { name: 'code', rules: ['code.'], run: codeFamily },
+  { name: 'narrative', rules: ['narrative.'], run: narrativeFamily },
 ];
 
-export function validateDocument(doc: DocumentResult): Finding[] {
+/** A family that threw: reported under this rule, with the family's name as `actual`. */
+export const RULE_FAILED = 'validate.rule_failed';
+
+/** Whether `rule` is one of these ids, or starts with one of these prefixes (ending in a dot). */
+export function matchesRule(patterns: readonly string[], rule: string): boolean {
+  return patterns.some((p) => (p.endsWith('.') ? rule.startsWith(p) : rule === p));
+}
+
+export interface ValidateOptions {
+  /** The document was read back from the database: the ingest-only families are left out. */
+  fromDatabase?: boolean;
+}
+
+export function validateDocument(doc: DocumentResult, opts: ValidateOptions = {}): Finding[] {
   const out: Finding[] = [];
   for (const f of RULE_FAMILIES) {
+    if (opts.fromDatabase && f.ingestOnly) continue;
     try {
       out.push(...f.run(doc));
     } catch (e) {
       // A rule that trips over an unexpected table must not fail the ingest of the document.
       out.push({
-        rule: 'validate.rule_failed', severity: 'warning', message: `规则 ${f.name} 运行出错 / rule family ${f.name} failed: ${errorMessage(e)}`,
-        page: null, box: null, expected: null, actual: null, tableIndex: null,
+        rule: RULE_FAILED, severity: 'warning', message: `规则 ${f.name} 运行出错 / rule family ${f.name} failed: ${errorMessage(e)}`,
+        page: null, box: null, expected: null, actual: f.name, tableIndex: null,
       });
     }
   }
   return out;
+}
+
+/**
+ * Whether a stored finding is one that validateDocument(doc, { fromDatabase: true }) makes again: a
+ * rule of a family that is not ingest-only, or the failure of such a family. Anything else (page
+ * failures, OCR notes, ingest-only families) only the ingest can make, so an audit keeps it.
+ */
+export function recomputedFromDatabase(f: Pick<Finding, 'rule' | 'actual'>): boolean {
+  if (f.rule === RULE_FAILED) {
+    const family = RULE_FAMILIES.find((fam) => fam.name === f.actual);
+    return !family?.ingestOnly; // an unnamed failure (older databases): replaced by the audit
+  }
+  return RULE_FAMILIES.some((fam) => !fam.ingestOnly && matchesRule(fam.rules, f.rule));
 }
