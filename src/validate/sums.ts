@@ -1,7 +1,7 @@
 // Arithmetic within a table: class = Σ 款, 款 = Σ 项 (function and economic codes).
 import type { DocumentResult, Finding, LineItem } from '../types.js';
-import { fmtAmount, printedCent } from '../domain/money.js';
-import { finding } from './util.js';
+import { fmtAmount } from '../domain/money.js';
+import { finding, printedAllowance } from './util.js';
 
 /** Rounding allowance: one 分 per summed row, in the table's printed unit. */
 export function tolerance(unitFen: number, rows: number): number {
@@ -21,8 +21,6 @@ export interface SumCheck {
 export function hierarchySums(doc: DocumentResult): SumCheck[] {
   const checks: SumCheck[] = [];
   doc.tables.forEach((t, ti) => {
-    // One printed 分 (the last printed digit, 0.01 of the unit): 1 fen in 元, 100 元 in 万元, 1,000,000 元 in 亿元.
-    const unitFen = printedCent(t.unit);
     const byCol = new Map<string, LineItem[]>();
     for (const it of t.items) (byCol.get(it.columnKey + '|' + it.columnLabel) ?? byCol.set(it.columnKey + '|' + it.columnLabel, []).get(it.columnKey + '|' + it.columnLabel)!).push(it);
     for (const items of byCol.values()) {
@@ -37,7 +35,9 @@ export function hierarchySums(doc: DocumentResult): SumCheck[] {
           if (children.length === 0) continue;
           const sum = children.reduce((s, c) => s + c.amountFen, 0);
           const parent = parents[0];
-          checks.push({ tableIndex: ti, parent, children, sum, diff: parent.amountFen - sum, allowed: tolerance(unitFen, children.length) });
+          // Rounding as printed: integer cells in a 元 table are ±0.5 元 each (at least one 分 per child).
+          const allowed = printedAllowance([parent, ...children], t.unit, children.length);
+          checks.push({ tableIndex: ti, parent, children, sum, diff: parent.amountFen - sum, allowed });
         }
       }
     }

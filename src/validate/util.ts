@@ -1,10 +1,23 @@
 // Shared helpers of the rule families: findings, rounding allowances, grouping, text similarity.
 import type { Box, Finding, LineItem, RecognizedTable, Severity } from '../types.js';
 import { printedCent, type Unit } from '../domain/money.js';
+import { halfUnitFen } from './interval.js';
 
 /** Rounding allowance of a sum of `rows` printed amounts: one printed 分 per summed row. */
 export function allowance(unit: Unit | null, rows: number): number {
   return printedCent(unit) * Math.max(1, rows);
+}
+
+/**
+ * Rounding allowance of comparing printed amounts, taken from how each is printed: half a unit of its
+ * last printed digit (a cell printed "24,840,779" in a 元 table stands for ±0.5 元, "641.15" in 万元 for
+ * ±50 元; a printed zero is exact), summed, so n rounded addends may drift by n half-units and an
+ * integer total beside parts printed with 角/分 is rounding too. Never less than `allowance(unit, rows)`.
+ */
+export function printedAllowance(amounts: Pick<LineItem, 'amountText' | 'amountFen'>[], unit: Unit | null, rows = amounts.length): number {
+  const half = amounts.reduce((t, a) => t + (a.amountFen === 0 ? 0 : halfUnitFen(a.amountText, unit)), 0);
+  // Differences are whole fen: ⌊half⌋ allows exactly the differences within half.
+  return Math.max(allowance(unit, rows), Math.floor(half + 1e-9));
 }
 
 export interface FindingInput {

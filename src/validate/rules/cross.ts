@@ -12,7 +12,9 @@ import { compact } from '../../extract/normalize.js';
 import { fmtAmount } from '../../domain/money.js';
 import { codeOf } from '../../domain/codes.js';
 import { isBlankLabel, isColumnTotalLabel, isColumnTotalRow, normLabel, summaryTotalKind } from '../../domain/rowLabels.js';
-import { allowance, finding, tableRef } from '../util.js';
+import { finding, printedAllowance, tableRef } from '../util.js';
+import { nameKey, nameMatches } from './codes.js';
+import { referenceNames } from '../../domain/codes.js';
 
 interface T { t: RecognizedTable; ti: number }
 
@@ -53,18 +55,18 @@ function byCode(items: LineItem[], system: 'func' | 'econ'): Map<string, LineIte
 }
 
 /** A class amount: its class row, else the sum of its top-level rows (达州 prints only 项 rows). */
-function classAmounts(codes: Map<string, LineItem>): Map<string, { fen: number; n: number; item: LineItem }> {
-  const out = new Map<string, { fen: number; n: number; item: LineItem }>();
+function classAmounts(codes: Map<string, LineItem>): Map<string, { fen: number; n: number; item: LineItem; parts: LineItem[] }> {
+  const out = new Map<string, { fen: number; n: number; item: LineItem; parts: LineItem[] }>();
   const all = new Set(codes.keys());
   for (const [code, it] of codes) {
     const cls = code.slice(0, 3);
-    if (code.length === 3) { out.set(cls, { fen: it.amountFen, n: 1, item: it }); continue; }
+    if (code.length === 3) { out.set(cls, { fen: it.amountFen, n: 1, item: it, parts: [it] }); continue; }
     if (all.has(cls)) continue;
     let root = true;
     for (let k = 3; k < code.length; k += 2) if (all.has(code.slice(0, k))) root = false;
     if (!root) continue;
     const cur = out.get(cls);
-    out.set(cls, cur ? { fen: cur.fen + it.amountFen, n: cur.n + 1, item: cur.item } : { fen: it.amountFen, n: 1, item: it });
+    out.set(cls, cur ? { fen: cur.fen + it.amountFen, n: cur.n + 1, item: cur.item, parts: [...cur.parts, it] } : { fen: it.amountFen, n: 1, item: it, parts: [it] });
   }
   return out;
 }
@@ -84,16 +86,21 @@ export function summaryTotals(t: RecognizedTable) {
   return res;
 }
 
-/** Income of the summary outside the general budget (其他资金, 事业收入, 财政专户…): total − 一般公共预算. */
+/**
+ * Money of the summary outside this year's general budget: other income (其他资金, 事业收入, 财政专户…)
+ * and carry-over (年初结转和结余, 上年结转, 使用非财政拨款结余), i.e. the larger income total − 一般公共预算.
+ */
 export function otherFunds(doc: DocumentResult): { fen: number; labels: string[] } | null {
   const s = find(doc, ['budget_summary', 'final_summary']);
   if (!s) return null;
   const tot = summaryTotals(s.t);
-  const income = tot.sum.income ?? tot.grand.income;
+  // 收入总计 adds the carry-over to 本年收入合计: the all-funds tables may spend it.
+  const incomes = [tot.sum.income, tot.grand.income].filter((x): x is LineItem => x !== undefined);
+  const income = incomes.length ? incomes.reduce((a, b) => (b.amountFen > a.amountFen ? b : a)) : undefined;
   const gb = s.t.items.find((i) => i.columnKey === 'total' && /^(一般公共预算|公共财政)(拨款|财政拨款)?(收入|资金)?$|^一般公共预算拨款收入$/.test(normLabel(i.label)));
   if (!income || !gb) return null;
   const labels = s.t.items
-    .filter((i) => i.columnKey === 'total' && i.amountFen !== 0 && /政府性基金|国有资本|事业收入|经营收入|其他收入|其他资金|财政专户|上级补助|附属单位|事业基金/.test(normLabel(i.label)))
+    .filter((i) => i.columnKey === 'total' && i.amountFen !== 0 && !/年末/.test(i.label) && /政府性基金|国有资本|事业收入|经营收入|其他收入|其他资金|财政专户|上级补助|附属单位|事业基金|结转|结余/.test(normLabel(i.label)))
     .map((i) => `${normLabel(i.label)} ${i.amountText}`);
   return { fen: income.amountFen - gb.amountFen, labels };
 }
@@ -109,7 +116,7 @@ function incomeVsExpenditure(doc: DocumentResult): Finding[] {
       const diff = pair.income.amountFen - pair.expenditure.amountFen;
       if (diff === 0) continue;
       out.push(finding({
-        rule: 'cross.income_vs_expenditure', severity: Math.abs(diff) <= allowance(t.unit, 1) ? 'info' : 'error',
+        rule: 'cross.income_vs_expenditure', severity: Math.abs(diff) <= printedAllowance([pair.income, pair.expenditure], t.unit, 1) ? 'info' : 'error',
         zh: `${tableRef(t)}收入${grandOk ? '总计' : '合计'} ${pair.income.amountText} 与支出${grandOk ? '总计' : '合计'} ${pair.expenditure.amountText} 不相等`,
         en: `income total ≠ expenditure total in ${t.kind}`,
         page: pair.expenditure.page, box: pair.expenditure.box, tableIndex: ti,
@@ -140,7 +147,7 @@ function summaryVsTables(doc: DocumentResult): Finding[] {
       const fen = c?.fen ?? 0;
       const diff = sItem.amountFen - fen;
       if (diff === 0) continue;
-      const tol = allowance(s.t.unit, 1) + allowance(e.t.unit, c?.n ?? 1);
+      const tol = printedAllowance([sItem], s.t.unit, 1) + printedAllowance(c?.parts ?? [], e.t.unit, c?.n ?? 1);
       const ev = { page: sItem.page, box: sItem.box, tableIndex: s.ti, expected: fmtAmount(fen, e.t.unit), actual: fmtAmount(sItem.amountFen, s.t.unit) };
       const where = `${tableRef(e.t)}第${c?.item.page ?? e.t.pageStart}页`;
       if (Math.abs(diff) <= tol) {
@@ -157,15 +164,58 @@ function summaryVsTables(doc: DocumentResult): Finding[] {
   return out;
 }
 
+/**
+ * What the whole may hold beyond the part: `null` when nothing is known (only a part above the whole is
+ * an error); 0 when the two must be equal; else the other funds and carry-over the summary shows (a gap
+ * within them is expected, one beyond them is a warning).
+ */
+export type Beyond = { fen: number; why: string } | null;
+
+/** A code whose printed name is not its own (an economic code printed with another item's name). */
+function misnamed(it: LineItem, code: string, year: number | null): boolean {
+  const names = referenceNames(code, year);
+  return names.length > 0 && !nameMatches(normLabel(it.label), names);
+}
+
+/** The item of `items` printed with the name of `it` at the same code level, when there is exactly one. */
+function byName(items: Map<string, LineItem>, it: LineItem, code: string): { code: string; item: LineItem } | null {
+  const hits = [...items].filter(([c, x]) => c.length === code.length && nameKey(x.label) === nameKey(it.label));
+  return hits.length === 1 ? { code: hits[0][0], item: hits[0][1] } : null;
+}
+
 /** Code-by-code comparison of a part table (general budget) with a whole table (all funds / appropriation). */
-function partVsWhole(doc: DocumentResult, rule: string, whole: T, part: T, system: 'func' | 'econ', mustEqual: boolean, why: string): Finding[] {
+function partVsWhole(doc: DocumentResult, rule: string, whole: T, part: T, system: 'func' | 'econ', beyond: Beyond): Finding[] {
   const out: Finding[] = [];
   const W = byCode(primaryColumn(whole.t), system);
   const P = byCode(primaryColumn(part.t), system);
   if (W.size === 0 || P.size === 0) return out;
   // Only codes of the levels both tables print.
   for (const [code, p] of P) {
-    const w = W.get(code);
+    let w = W.get(code);
+    let how = '';
+    // A code printed with another item's name in either table is not trusted: match by name, else skip.
+    if (w && nameKey(w.label) !== nameKey(p.label) && (misnamed(w, code, doc.year) || misnamed(p, code, doc.year))) {
+      const named = misnamed(p, code, doc.year) ? null : byName(W, p, code);
+      if (!named) {
+        out.push(finding({
+          rule, severity: 'info',
+          zh: `${code}：${tableRef(part.t)}印为“${normLabel(p.label)}”，${tableRef(whole.t)}印为“${normLabel(w.label)}”，科目名称不一致，未作比较`,
+          en: `${code}: printed with different names in ${part.t.kind} and ${whole.t.kind}; not compared`,
+          page: p.page, box: p.box, tableIndex: part.ti, expected: `${code} ${normLabel(w.label)}`, actual: `${code} ${normLabel(p.label)}`,
+        }));
+        continue;
+      }
+      how = `（按名称“${normLabel(p.label)}”匹配${tableRef(whole.t)}的 ${named.code}，其 ${code} 印为“${normLabel(w.label)}”）`;
+      w = named.item;
+    }
+    if (!w && !misnamed(p, code, doc.year)) {
+      // The whole prints this name under another code that is not its own (codes swapped or mistyped).
+      const named = byName(W, p, code);
+      if (named && misnamed(named.item, named.code, doc.year)) {
+        how = `（按名称“${normLabel(p.label)}”匹配${tableRef(whole.t)}的 ${named.code}）`;
+        w = named.item;
+      }
+    }
     if (!w) {
       const wholeLevels = new Set([...W.keys()].map((c) => c.length));
       if (!wholeLevels.has(code.length) || p.amountFen === 0) continue;
@@ -179,16 +229,19 @@ function partVsWhole(doc: DocumentResult, rule: string, whole: T, part: T, syste
       continue;
     }
     const diff = w.amountFen - p.amountFen;
-    const tol = allowance(whole.t.unit, 1) + allowance(part.t.unit, 1);
+    const tol = printedAllowance([w], whole.t.unit, 1) + printedAllowance([p], part.t.unit, 1);
     if (diff === 0) continue;
+    const ev = { page: p.page, box: p.box, tableIndex: part.ti, expected: fmtAmount(w.amountFen, whole.t.unit), actual: fmtAmount(p.amountFen, part.t.unit) };
     if (Math.abs(diff) <= tol) {
-      out.push(finding({ rule, severity: 'info', zh: `${code} ${normLabel(p.label)}：${tableRef(part.t)} ${p.amountText} 与${tableRef(whole.t)} ${w.amountText} 相差一个舍入单位`, en: `${code}: rounding difference between ${part.t.kind} and ${whole.t.kind}`, page: p.page, box: p.box, tableIndex: part.ti, expected: fmtAmount(w.amountFen, whole.t.unit), actual: fmtAmount(p.amountFen, part.t.unit) }));
-    } else if (diff < 0 || mustEqual) {
+      out.push(finding({ rule, severity: 'info', zh: `${code} ${normLabel(p.label)}：${tableRef(part.t)} ${p.amountText} 与${tableRef(whole.t)} ${w.amountText} 相差一个舍入单位${how}`, en: `${code}: rounding difference between ${part.t.kind} and ${whole.t.kind}`, ...ev }));
+    } else if (diff < 0 || (beyond && diff > beyond.fen + tol)) {
+      // Part above whole, or a gap the summary's other funds and carry-over cannot explain.
+      const certain = diff < 0 || beyond!.fen === 0;
       out.push(finding({
-        rule, severity: 'error',
-        zh: `${code} ${normLabel(p.label)}：${tableRef(part.t)}第${p.page}页印为 ${p.amountText}，${tableRef(whole.t)}第${w.page}页为 ${w.amountText}${diff < 0 ? '（部分大于整体）' : `（${why}）`}`,
-        en: `${code}: ${part.t.kind} ${diff < 0 ? 'exceeds' : 'differs from'} ${whole.t.kind}`,
-        page: p.page, box: p.box, tableIndex: part.ti, expected: fmtAmount(w.amountFen, whole.t.unit), actual: fmtAmount(p.amountFen, part.t.unit),
+        rule, severity: certain ? 'error' : 'warning',
+        zh: `${code} ${normLabel(p.label)}：${tableRef(part.t)}第${p.page}页印为 ${p.amountText}，${tableRef(whole.t)}第${w.page}页为 ${w.amountText}${diff < 0 ? '（部分大于整体）' : `（${beyond!.why}）`}${how}`,
+        en: `${code}: ${part.t.kind} ${diff < 0 ? 'exceeds' : 'differs from'} ${whole.t.kind}${certain ? '' : ' beyond the other funds and carry-over'}`,
+        ...ev,
       }));
     }
   }
@@ -198,18 +251,32 @@ function partVsWhole(doc: DocumentResult, rule: string, whole: T, part: T, syste
 const isEmpty = (doc: DocumentResult, kinds: TableKind[]) =>
   doc.tables.filter((t) => kinds.includes(t.kind)).every((t) => t.items.every((i) => i.amountFen === 0));
 
+/** Carry-over income a summary shows (年初结转和结余, 上年结转, 使用非财政拨款结余…). */
+export function carryOver(t: RecognizedTable): number {
+  return t.items.filter((i) => i.columnKey === 'total' && !/年末|结转下年/.test(i.label) && /结转|结余/.test(normLabel(i.label)) && !/支出/.test(i.columnLabel))
+    .reduce((s, i) => s + i.amountFen, 0);
+}
+
 function expenditureVsGeneralBudget(doc: DocumentResult): Finding[] {
   const e = find(doc, ['expenditure', 'final_expenditure']);
   const g = find(doc, ['general_budget_expenditure', 'final_general_budget_expenditure']);
   if (!e || !g) return [];
   const other = otherFunds(doc);
-  return partVsWhole(doc, 'cross.expenditure_vs_general_budget', e, g, 'func', other !== null && other.fen === 0, '收支总表显示全部收入为一般公共预算，两表应相等');
+  const beyond: Beyond = other === null ? null : other.fen === 0
+    ? { fen: 0, why: '收支总表显示全部收入为一般公共预算，两表应相等' }
+    : { fen: other.fen, why: `差额超过收支总表中一般公共预算以外的资金和结转（${other.labels.join('，') || fmtAmount(other.fen, e.t.unit)}）` };
+  return partVsWhole(doc, 'cross.expenditure_vs_general_budget', e, g, 'func', beyond);
 }
 
 function appropriationVsParts(doc: DocumentResult): Finding[] {
   const out: Finding[] = [];
   const noOtherAppropriation = isEmpty(doc, ['gov_fund_expenditure', 'state_capital_expenditure', 'final_gov_fund', 'final_state_capital']);
-  const why = '政府性基金和国有资本经营预算为空，财政拨款即一般公共预算';
+  // The appropriation tables may also spend the appropriation carry-over the summary shows.
+  const as = find(doc, ['appropriation_summary', 'final_appropriation_summary']);
+  const carry = as ? carryOver(as.t) : 0;
+  const beyond: Beyond = !noOtherAppropriation ? null : carry === 0
+    ? { fen: 0, why: '政府性基金和国有资本经营预算为空，财政拨款即一般公共预算' }
+    : { fen: carry, why: `政府性基金和国有资本经营预算为空，差额超过财政拨款结转 ${fmtAmount(carry, as!.t.unit)}` };
   // 财政拨款支出表 by function code vs 一般公共预算支出表.
   const g = find(doc, ['general_budget_expenditure', 'final_general_budget_expenditure']);
   const gb = find(doc, ['general_budget_basic', 'final_general_budget_basic']);
@@ -219,19 +286,19 @@ function appropriationVsParts(doc: DocumentResult): Finding[] {
     if (!isAppropriation) return;
     const funcItems = t.items.filter((i) => i.funcCode).length;
     const econItems = t.items.filter((i) => i.econCode).length;
-    if (funcItems >= econItems && g) out.push(...partVsWhole(doc, 'cross.appropriation_vs_parts', { t, ti }, g, 'func', noOtherAppropriation, why));
-    if (econItems > funcItems && gb) out.push(...partVsWhole(doc, 'cross.appropriation_vs_parts', { t, ti }, gb, 'econ', noOtherAppropriation, why));
+    if (funcItems >= econItems && g) out.push(...partVsWhole(doc, 'cross.appropriation_vs_parts', { t, ti }, g, 'func', beyond));
+    if (econItems > funcItems && gb) out.push(...partVsWhole(doc, 'cross.appropriation_vs_parts', { t, ti }, gb, 'econ', beyond));
   });
   return out;
 }
 
 /** The 合计 of a table's column: the uncoded 合计/总计 row, else the sum of top-level coded rows. */
-function columnTotal(items: LineItem[]): { fen: number; item: LineItem; n: number } | null {
+function columnTotal(items: LineItem[]): { fen: number; item: LineItem; n: number; parts: LineItem[] } | null {
   const total = items.find(isColumnTotalRow);
-  if (total) return { fen: total.amountFen, item: total, n: 1 };
+  if (total) return { fen: total.amountFen, item: total, n: 1, parts: [total] };
   const classes = items.filter((i) => codeOf(i)?.length === 3);
   if (classes.length === 0) return null;
-  return { fen: classes.reduce((s, i) => s + i.amountFen, 0), item: classes[0], n: classes.length };
+  return { fen: classes.reduce((s, i) => s + i.amountFen, 0), item: classes[0], n: classes.length, parts: classes };
 }
 
 function basicTotal(doc: DocumentResult): Finding[] {
@@ -243,7 +310,7 @@ function basicTotal(doc: DocumentResult): Finding[] {
   const compare = (item: LineItem, t: RecognizedTable, ti: number, mustEqual: boolean, what: string) => {
     const diff = item.amountFen - bt.fen;
     if (diff === 0) return;
-    const tol = allowance(t.unit, 1) + allowance(b.t.unit, bt.n);
+    const tol = printedAllowance([item], t.unit, 1) + printedAllowance(bt.parts, b.t.unit, bt.n);
     const other = otherFunds(doc);
     const sev = Math.abs(diff) <= tol ? 'info' : mustEqual ? 'error' : other && diff > 0 && diff <= other.fen + tol ? 'info' : 'warning';
     out.push(finding({
@@ -291,9 +358,15 @@ function threePublicVsEcon(doc: DocumentResult): Finding[] {
     const keyCount = new Set(tp.columns.filter((c) => c.isAmount && c.key === m.key).map((c) => c.col)).size;
     if (cols.length === 0 || keyCount !== 1) continue;
     const tpItem = cols.find((i) => isColumnTotalLabel(i.label) || isBlankLabel(i.label)) ?? cols[0];
-    const e = m.codes.map((c) => econ.get(c)).find((x) => x !== undefined);
+    let e = m.codes.map((c) => econ.get(c)).find((x) => x !== undefined);
+    // An economic code printed with another item's name: take the row of this name, else skip.
+    if (e && misnamed(e, codeOf(e)!, doc.year)) {
+      const alt = [...econ.values()].filter((x) => nameMatches(normLabel(x.label), [m.zh]));
+      if (alt.length !== 1) continue;
+      e = alt[0];
+    }
     const eFen = e?.amountFen ?? 0;
-    const tol = allowance(tp.unit, 1) + allowance(b.t.unit, 1);
+    const tol = printedAllowance([tpItem], tp.unit, 1) + printedAllowance(e ? [e] : [], b.t.unit, 1);
     const diff = tpItem.amountFen - eFen;
     if (Math.abs(diff) <= tol) continue;
     if (diff < 0 || (noProject && e)) {

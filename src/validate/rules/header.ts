@@ -3,6 +3,8 @@
 //    heading (第二部分 X 2024年部门预算表) or a single unit row of a table names another organisation
 //    than the document's (aliases of one organisation are the same: 信息中心 / 信息管理中心, 中共 / 中国共产党…);
 //  - header.department_placeholder: XX局, ××单位, 某某 left from a template;
+//  - header.blank_template: an unfilled template (placeholders or 由…填写 instructions, no amounts): one
+//    warning for the document instead of one finding per heading;
 //  - header.year_mismatch: a table title or a section heading with another year than the document's;
 //  - header.unit_code_mismatch: the unit code (单位代码) printed differently across the tables of one unit;
 //  - narrative.year_reference: "比2026年预算增加" in the 2026 budget (a comparison with its own or a later year).
@@ -73,8 +75,41 @@ export function oneEditApart(a: string, b: string): boolean {
   return a.length - i - j <= 1 && b.length - i - j <= 1;
 }
 
+/** Instructions to whoever fills the form in: 由各部门填写, 请填写…, （此处填写…）. */
+const FILL_INSTRUCTION = /由.{0,20}?填[写报列]|请.{0,6}?填[写报列]|此处填[写报列]|填写说明/;
+
+/**
+ * An unfilled template: no amount in any table or in the text, and XX placeholders or 由…填写
+ * instructions. Counts of each, or null for a filled document.
+ */
+export function blankTemplate(doc: DocumentResult): { placeholders: number; instructions: number; page: number } | null {
+  if (doc.tables.some((t) => t.items.some((i) => i.amountFen !== 0))) return null;
+  const lines = doc.narrative.map((l) => ({ l, t: compact(l.text) }));
+  if (lines.some(({ t }) => /\d(?:[\d,]*\d)?(?:\.\d+)?(?:亿元|万元|千元|元)/.test(t))) return null;
+  const ph = lines.filter(({ t }) => PLACEHOLDER.test(t));
+  const ins = lines.filter(({ t }) => FILL_INSTRUCTION.test(t));
+  const titled = doc.tables.filter((t) => PLACEHOLDER.test(compact(t.title)) || (t.departmentLabel !== null && PLACEHOLDER.test(compact(t.departmentLabel))));
+  const placeholders = ph.length + titled.length;
+  if (placeholders === 0 && ins.length === 0) return null;
+  const first = [...ph, ...ins].map(({ l }) => l.page).concat(titled.map((t) => t.pageStart));
+  return { placeholders, instructions: ins.length, page: Math.min(...first) };
+}
+
+function blankTemplateRule(doc: DocumentResult): Finding[] {
+  const b = blankTemplate(doc);
+  if (!b) return [];
+  return [finding({
+    rule: 'header.blank_template', severity: 'warning',
+    zh: `本文件是未填写的模板：没有任何金额，有 ${b.placeholders} 处占位符（XX、某某）和 ${b.instructions} 处填写说明（由…填写）`,
+    en: `the document is an unfilled template: no amounts, ${b.placeholders} placeholders and ${b.instructions} filling instructions`,
+    page: b.page, expected: null, actual: null,
+  })];
+}
+
 function departmentRules(doc: DocumentResult): Finding[] {
   const out: Finding[] = [];
+  // An unfilled template gets one notice (header.blank_template), not one finding per heading.
+  if (blankTemplate(doc)) return out;
   const dept = doc.department;
   const ocrPages = new Set(doc.tables.filter((t) => t.source === 'ocr').flatMap((t) => Array.from({ length: t.pageEnd - t.pageStart + 1 }, (_, k) => t.pageStart + k)));
   const mentions: Mention[] = [];
@@ -193,5 +228,5 @@ function unitCodeRule(doc: DocumentResult): Finding[] {
 }
 
 export function headerFamily(doc: DocumentResult): Finding[] {
-  return [...departmentRules(doc), ...yearRules(doc), ...unitCodeRule(doc)];
+  return [...blankTemplateRule(doc), ...departmentRules(doc), ...yearRules(doc), ...unitCodeRule(doc)];
 }

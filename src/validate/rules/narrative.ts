@@ -11,16 +11,26 @@ import { FUNC_CLASSES } from '../../domain/codes.js';
 import { compact } from '../../extract/normalize.js';
 import { isBlankLabel, isSummaryTotalLabel, normLabel } from '../../domain/rowLabels.js';
 import { bigrams, finding } from '../util.js';
+import { withoutFurniture } from '../furniture.js';
+import { cornerSpan, decimalsOf, halfUnitFen, pctOff, pctSpan, spanOf } from '../interval.js';
 
 interface Text { s: string; at: { start: number; line: TextLine }[] }
 
 /** The narrative as one string (lines joined without separator: Chinese wraps mid-word), with line offsets. */
 export function narrativeText(doc: DocumentResult): Text {
-  const lines: TextLine[] = [...doc.narrative];
-  // Prose laid out as a table without title (a page of 情况说明 taken for a one-column table): its labels.
+  // Page numbers and running headers/footers would glue into the figures around them.
+  const lines: TextLine[] = [...withoutFurniture(doc.narrative)];
+  // Prose laid out as a table without title (a page of 情况说明 taken for a one-column table, or
+  // "收入预算合计 21,955.35 万元，其中：" lines read as rows): its labels and rows, back in their place.
   for (const t of doc.tables) {
     if (t.kind !== 'other' || t.title) continue;
-    for (const c of t.columns) for (const part of c.label.split('/')) if (part.length > 8) lines.push({ text: part, box: t.box, page: t.pageStart });
+    const prose: TextLine[] = [];
+    for (const c of t.columns) for (const part of c.label.split('/')) if (part.length > 8) prose.push({ text: part, box: t.box, page: t.pageStart });
+    if (t.unit) for (const it of t.items) if (normLabel(it.label)) prose.push({ text: `${normLabel(it.label)}${it.amountText}${t.unit}`, box: it.box, page: it.page });
+    for (const l of prose) {
+      const at = lines.findIndex((x) => x.page > l.page || (x.page === l.page && x.box[1] > l.box[1]));
+      lines.splice(at < 0 ? lines.length : at, 0, l);
+    }
   }
   let s = '';
   const at: Text['at'] = [];
@@ -38,6 +48,13 @@ function lineAt(t: Text, pos: number): TextLine {
     if (t.at[mid].start <= pos) lo = mid; else hi = mid - 1;
   }
   return t.at[lo].line;
+}
+
+/** Where the sentence before the one holding `pos` starts (the text a share's base is stated in). */
+export function sentenceBefore(s: string, pos: number, maxBack = 400): number {
+  const own = s.lastIndexOf('。', pos - 1);
+  const prev = own > 0 ? s.lastIndexOf('。', own - 1) : -1;
+  return Math.max(prev + 1, pos - maxBack, 0);
 }
 
 const NUM = String.raw`(\d[\d,]*(?:\.\d+)?)`;
@@ -58,13 +75,8 @@ function amounts(s: string): Amount[] {
 /** Half a unit of the last printed digit, in fen: 641.15 万元 → 50 元. */
 const halfUlp = (a: Amount) => Math.round((Number(toFen('1', a.unit)) / 10 ** a.decimals) / 2);
 
-const halfUlpOf = (num: string, unit: Unit) => Math.round(Number(toFen('1', unit)) / 10 ** (num.split('.')[1] ?? '').length / 2);
-
-const pctMatches = (value: number, p: string) => {
-  const d = (p.split('.')[1] ?? '').length;
-  const P = Number(p);
-  return Math.abs(value - P) <= 0.5 * 10 ** -d + 1e-9 || Math.abs(Math.trunc(value * 10 ** d) / 10 ** d - P) < 1e-9;
-};
+/** Characters between two items of one list of shares split into sentences ("。项目支出"). */
+const LIST_ITEM_GAP = 16;
 
 const fmtPct = (v: number, p: string) => `${v.toFixed(Math.max(2, (p.split('.')[1] ?? '').length))}%`;
 
@@ -163,13 +175,18 @@ const CONCEPTS: Concept[] = [
 /** Words just before a figure that make it another year's, or a difference rather than an amount. */
 const NOT_THIS_YEAR = /上年|去年|同比|比|较|执行数|决算数|调整|增加|减少|增长|下降|相比/;
 
+/** The words of a figure's clause before it (back to the last comma or stop, at most 30 characters). */
+function clauseBefore(s: string, pos: number): string {
+  const before = s.slice(Math.max(0, pos - 30), pos);
+  const clauseStart = Math.max(before.lastIndexOf('，'), before.lastIndexOf(','), before.lastIndexOf('；'), before.lastIndexOf('。'), before.lastIndexOf('：'), before.lastIndexOf(':'));
+  return before.slice(clauseStart + 1);
+}
+
 function amountRule(doc: DocumentResult, text: Text): Finding[] {
   const out: Finding[] = [];
   const s = text.s;
   for (const a of amounts(s)) {
-    const before = s.slice(Math.max(0, a.pos - 30), a.pos);
-    const clauseStart = Math.max(before.lastIndexOf('，'), before.lastIndexOf(','), before.lastIndexOf('；'), before.lastIndexOf('。'), before.lastIndexOf('：'), before.lastIndexOf(':'));
-    const clause = before.slice(clauseStart + 1);
+    const clause = clauseBefore(s, a.pos);
     if (NOT_THIS_YEAR.test(clause)) continue;
     const years = [...clause.matchAll(/(20\d\d)年/g)].map((m) => Number(m[1]));
     if (years.some((y) => y !== doc.year)) continue;
@@ -216,10 +233,11 @@ function percentRule(doc: DocumentResult, text: Text): Finding[] {
   const out: Finding[] = [];
   const s = text.s;
   const all = amounts(s);
+  const totalSpan = ({ t, it }: { t: RecognizedTable; it: LineItem }) => ({ fen: it.amountFen, span: spanOf(it.amountFen, it.amountText, t.unit) });
   const tableTotals = [
-    ...itemsOf(doc, /./).filter(({ it }) => isSummaryTotalLabel(it.label) || (it.funcCode ?? it.econCode)?.length === 3).map(({ it }) => it.amountFen),
+    ...itemsOf(doc, /./).filter(({ it }) => isSummaryTotalLabel(it.label) || (it.funcCode ?? it.econCode)?.length === 3).map(totalSpan),
     // 三公 tables: every figure of their total row (三公 alone, with 会议费/培训费…).
-    ...doc.tables.filter((t) => /三公/.test(t.title)).flatMap((t) => t.items.filter((it) => !it.funcCode && !it.econCode).map((it) => it.amountFen)),
+    ...doc.tables.filter((t) => /三公/.test(t.title)).flatMap((t) => t.items.filter((it) => !it.funcCode && !it.econCode).map((it) => totalSpan({ t, it }))),
   ];
   // "A 万元，占 P%" (also 占比, 占…的比重/比例). Shares of one sentence are parts of one whole: their
   // base is at least their sum, and one base must explain them all.
@@ -230,36 +248,64 @@ function percentRule(doc: DocumentResult, text: Text): Finding[] {
   for (const h of hits) {
     const last = groups.at(-1)?.at(-1);
     const stated = (groups.at(-1) ?? []).reduce((t, o) => t + Number(o.p), 0);
-    // A list ends at a full stop, or where its shares would exceed the whole (收入 shares, then 支出 shares).
-    if (last && !s.slice(last.m.index!, h.m.index!).includes('。') && h.m.index! - last.m.index! < 200 && stated + Number(h.p) <= 100.5) groups.at(-1)!.push(h);
+    // A list ends at a full stop (unless the next sentence is only the next item: "X 万元，占 P%。Y 万元，占 Q%。"),
+    // at an amount between two items (the next list's whole: "…占0.06%；支出预算合计 21,955.35 万元，其中："),
+    // or where its shares would exceed the whole (收入 shares, then 支出 shares).
+    const between = last ? s.slice(last.m.index! + last.m[0].length, h.m.index!) : '';
+    const wholeBetween = new RegExp(NUM + UNIT).test(between);
+    const nextItem = between.length <= LIST_ITEM_GAP && !wholeBetween;
+    if (last && !wholeBetween && (!between.includes('。') || nextItem) && h.m.index! - last.m.index! < 200 && stated + Number(h.p) <= 100.5) groups.at(-1)!.push(h);
     else groups.push([h]);
   }
   for (const group of groups) {
     const start = group[0].m.index!;
+    const unitOf = (h: (typeof group)[number]) => h.m[2] as Unit;
+    const partSpan = (h: (typeof group)[number]) => spanOf(h.a, h.m[1], unitOf(h));
     const listSum = group.reduce((t, o) => t + o.a, 0);
+    const slack = group.reduce((t, o) => t + halfUnitFen(o.m[1], unitOf(o)), 0);
     const need = group.length >= 2 ? listSum : group[0].a;
-    const slack = group.reduce((t, o) => t + halfUlpOf(o.m[1], o.m[2] as Unit), 0);
-    const near = all.filter((x) => x.pos < start && x.pos > start - 400).map((x) => x.fen);
-    const bases = [...new Set([...near, listSum, ...tableTotals])].filter((b) => b > 0 && b >= need - slack);
-    const dev = (b: number) => group.map((h) => Math.abs((h.a / b) * 100 - Number(h.p)));
-    const explains = (b: number) => group.every((h) => pctMatches((h.a / b) * 100, h.p));
-    if (bases.some(explains)) continue;
+    // Bases, each with the interval it stands for:
+    //  - stated: an amount of this sentence before the shares, or of the sentence before;
+    //  - every part read: the shares add up to 100%, so their amounts add up to the base;
+    //  - a base named in words (占“三公”经费的, 占本年支出合计的): the tables' totals.
+    // (Not another year's figure or a difference: "比2023年预算总数650.27万元", "增加9.12万元".)
+    const stated = all.filter((x) => x.pos < start && x.pos >= sentenceBefore(s, start) && x.fen > 0 && x.fen >= need - slack && !NOT_THIS_YEAR.test(clauseBefore(s, x.pos)))
+      .map((x) => ({ fen: x.fen, span: spanOf(x.fen, x.text, x.unit) }));
+    const pctUnit = group.reduce((t, h) => t + 10 ** -decimalsOf(h.p), 0);
+    const everyPart = Math.abs(group.reduce((t, h) => t + Number(h.p), 0) - 100) <= pctUnit + 1e-9;
+    const named = group.some((h) => h.named);
+    const bases = [
+      ...stated,
+      ...(everyPart ? [{ fen: listSum, span: { lo: listSum - slack, hi: listSum + slack } }] : []),
+      ...(named ? tableTotals.filter((b) => b.fen > 0 && b.fen >= need - slack) : []),
+    ];
+    // No base the text states or implies: nothing to check against.
+    if (bases.length === 0) continue;
+    const off = (b: (typeof bases)[number], h: (typeof group)[number]) => {
+      const v = pctSpan(partSpan(h), b.span);
+      return v ? pctOff(v, h.p) : Infinity;
+    };
+    if (bases.some((b) => group.every((h) => off(b, h) === 0))) continue;
     if (group.every((h) => h.a === 0 && Number(h.p) === 0)) continue;
-    // The base the text most likely meant: the one that fits best (the sum of the list when none is near).
-    // A list's whole is the base nearest the list's sum; a single share's, the nearest amount before it.
-    const natural = group.length >= 2
-      ? bases.reduce((x, y) => (Math.abs(y - listSum) < Math.abs(x - listSum) ? y : x), listSum)
-      : near.filter((b) => b >= need).at(-1) ?? (bases.length ? bases.reduce((x, y) => (Math.max(...dev(y)) < Math.max(...dev(x)) ? y : x)) : listSum);
+    // The base the text most likely meant: the one most shares fit (to rounding); among those, for a list the base
+    // nearest the list's sum, for a single share the one it fits best.
+    const fits = (b: (typeof bases)[number]) => group.filter((h) => off(b, h) <= pctUnit + 1e-9).length;
+    const worst = (b: (typeof bases)[number]) => Math.max(...group.map((h) => off(b, h)));
+    const better = (x: (typeof bases)[number], y: (typeof bases)[number]) => fits(y) !== fits(x) ? fits(y) > fits(x)
+      : group.length >= 2 ? Math.abs(y.fen - listSum) < Math.abs(x.fen - listSum) : worst(y) < worst(x);
+    const natural = bases.reduce((x, y) => (better(x, y) ? y : x));
     for (const h of group) {
-      if (natural > 0 && pctMatches((h.a / natural) * 100, h.p)) continue;
-      const v = natural > 0 ? (h.a / natural) * 100 : NaN;
-      const off = Math.abs(v - Number(h.p));
-      const severity = off <= 0.1 ? 'info' as const : h.named ? 'warning' as const : 'error' as const;
+      const miss = off(natural, h);
+      if (miss === 0) continue;
+      const v = (h.a / natural.fen) * 100;
+      // Within what a writer shifts to make the shares add up to 100%: rounding (info). An error only
+      // where the base is certain (the listed parts make up the whole); else a warning.
+      const severity = miss <= pctUnit + 1e-9 ? 'info' as const : everyPart && !named ? 'error' as const : 'warning' as const;
       const line = lineAt(text, h.m.index!);
       out.push(finding({
         rule: 'narrative.percent', severity,
-        zh: `第${line.page}页“${h.m[0]}”：${h.m[1]}${h.m[2]} 占 ${fmtAmount(natural, h.m[2] as Unit)} 的 ${fmtPct(v, h.p)}，不是 ${h.p}%${h.named ? '（按文中所指基数无法核实，以最接近的合计计算）' : ''}`,
-        en: `the stated share ${h.p}% does not follow from the amounts (${fmtPct(v, h.p)} of ${fmtAmount(natural, h.m[2] as Unit)})`,
+        zh: `第${line.page}页“${h.m[0]}”：${h.m[1]}${h.m[2]} 占 ${fmtAmount(natural.fen, unitOf(h))} 的 ${fmtPct(v, h.p)}，不是 ${h.p}%${h.named ? '（按文中所指基数无法核实，以最接近的合计计算）' : ''}`,
+        en: `the stated share ${h.p}% does not follow from the amounts (${fmtPct(v, h.p)} of ${fmtAmount(natural.fen, unitOf(h))})`,
         page: line.page, box: line.box, expected: fmtPct(v, h.p), actual: `${h.p}%`,
       }));
     }
@@ -268,16 +314,23 @@ function percentRule(doc: DocumentResult, text: Text): Finding[] {
   for (const m of s.matchAll(/(增长|下降|增加|减少|上升|降低)了?(?:幅度)?(?:为)?(\d+(?:\.\d+)?)%/g)) {
     const pos = m.index!;
     const from = Math.max(s.lastIndexOf('。', pos), s.lastIndexOf('；', pos), pos - 160);
-    const xs = all.filter((x) => x.pos > from && x.pos < pos).map((x) => x.fen).filter((x) => x !== 0);
+    const xs = all.filter((x) => x.pos > from && x.pos < pos && x.fen !== 0);
     if (xs.length < 2) continue;
     let ok = false;
     let best = Infinity;
-    if (xs.length >= 2 && xs.at(-1) === xs.at(-2) && Number(m[2]) === 100) continue; // a new item: all of it is new
+    if (xs.at(-1)!.fen === xs.at(-2)!.fen && Number(m[2]) === 100) continue; // a new item: all of it is new
+    // Rates of every pair, on the intervals the rounded amounts stand for.
+    const rates: ((x: number, y: number) => number)[] = [(x, y) => ((x - y) / y) * 100, (x, y) => ((y - x) / y) * 100, (x, y) => (x / y) * 100, (x, y) => (x / (y - x)) * 100, (x, y) => (x / (y + x)) * 100];
     for (const x of xs) for (const y of xs) {
-      if (x === y) continue;
-      const r = [Math.abs(x - y) / y, x / y, x / (y - x), x / (y + x), x === y ? 1 : NaN].map((v) => v * 100);
-      if (r.some((v) => Number.isFinite(v) && pctMatches(v, m[2]))) ok = true;
-      for (const v of r) if (Number.isFinite(v)) best = Math.min(best, Math.abs(v - Number(m[2])));
+      if (x === y || x.fen === y.fen) continue;
+      const X = spanOf(x.fen, x.text, x.unit), Y = spanOf(y.fen, y.text, y.unit);
+      for (const f of rates) {
+        const v = cornerSpan(f, X, Y);
+        if (!v) continue;
+        const d = pctOff(v, m[2]);
+        if (d === 0) ok = true;
+        best = Math.min(best, d);
+      }
     }
     if (ok) continue;
     const line = lineAt(text, pos);

@@ -2,12 +2,12 @@
 //  - sum.total_row: a 合计/总计 row = the sum of the top-level coded rows of its column;
 //  - sum.row_parts: on every row, total = basic + project (+ 预留/上缴/补助/经营), basic = personnel + public,
 //    a fund's 小计 = its 基本 + 项目, 三公 = 出国 + 公务用车 + 接待, 公务用车 = 购置 + 运行, income total = Σ sources.
-// Differences within one printed 分 per summed amount are `info` (rounding), beyond are `error`.
+// Differences within the rounding of the amounts as printed (util.printedAllowance) are `info`, beyond are `error`.
 import type { DocumentResult, Finding, LineItem, RecognizedTable, TableKind } from '../../types.js';
 import { fmtAmount } from '../../domain/money.js';
 import { codeOf } from '../../domain/codes.js';
 import { isColumnTotalRow, normLabel } from '../../domain/rowLabels.js';
-import { allowance, columnsOf, finding, groupBy } from '../util.js';
+import { columnsOf, finding, groupBy, printedAllowance } from '../util.js';
 
 /** Kinds whose 合计 rows mix income, expenditure and carry-over rows: not a sum of coded rows. */
 const SUMMARY_KINDS = new Set<TableKind>(['budget_summary', 'final_summary', 'appropriation_summary', 'final_appropriation_summary']);
@@ -37,7 +37,7 @@ export function totalRowRule(doc: DocumentResult): Finding[] {
       for (const total of totals) {
         const diff = total.amountFen - sum;
         if (diff === 0) continue;
-        const allowed = allowance(t.unit, roots.length);
+        const allowed = printedAllowance([total, ...roots], t.unit, roots.length);
         const sev = severityOf(diff, allowed);
         out.push(finding({
           rule: 'sum.total_row', severity: sev,
@@ -115,7 +115,7 @@ export function rowPartsRule(doc: DocumentResult): Finding[] {
           const sum = parts.reduce((s, p) => s + p.amountFen, 0);
           const diff = whole.amountFen - sum;
           if (diff === 0) continue;
-          const sev = severityOf(diff, allowance(t.unit, parts.length));
+          const sev = severityOf(diff, printedAllowance([whole, ...parts], t.unit, parts.length));
           const rowName = normLabel(whole.label) || codeOf(whole) || `第${whole.rowIndex + 1}行`;
           out.push(finding({
             rule: 'sum.row_parts', severity: sev,
