@@ -12,6 +12,7 @@ import { auditDatabase, formatMarkdown, formatText, saveFindings } from '../src/
 import { readDocument } from '../src/store/read.js';
 import type { DocumentResult, Finding } from '../src/types.js';
 import { sampleDoc, wan } from './fixtures/audit/docs.js';
+import { resolveDocuments } from '../src/cli/documents.js';
 
 const rules = (fs: Finding[], sev?: string) => fs.filter((f) => !sev || f.severity === sev).map((f) => f.rule);
 const run = (mutate: (d: DocumentResult) => void) => {
@@ -188,7 +189,7 @@ describe('yusuan audit over the database', () => {
     const rc = report.documents.find((d) => d.sha256 === c.sha256)!;
     expect(rc.findings.find((f) => f.rule === 'corpus.unit_jump')).toMatchObject({ severity: 'error' });
     expect(report.vocabulary.titles.general_budget_basic[0]).toMatchObject({ text: '一般公共预算基本支出预算表', count: 3 });
-    const only = auditDatabase(db, { documents: ['next.pdf'], rules: ['corpus'] });
+    const only = auditDatabase(db, { documents: resolveDocuments(db, ['next.pdf']), rules: ['corpus'] });
     expect(only.documents).toHaveLength(1);
     expect(only.documents[0].findings.every((f) => f.rule.startsWith('corpus.'))).toBe(true);
     expect(formatText(only)).toContain('corpus.unit_jump');

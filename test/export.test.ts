@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { asyncBufferFromFile, parquetMetadataAsync } from 'hyparquet';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openAnalysisDb } from '../src/analyze/departments.js';
 import { RESOURCES, datasetteMetadata, exportDataset } from '../src/analyze/export.js';
 import { openDb, type Db } from '../src/store/db.js';
@@ -60,6 +60,18 @@ describe('export', () => {
       });
     });
   }
+
+  it('validates with the formats of the profile known (no "unknown format" warnings)', () => {
+    const warn = vi.spyOn(console, 'warn');
+    try {
+      const descriptor = JSON.parse(readFileSync(join(dir, 'csv', 'datapackage.json'), 'utf8'));
+      expect(validateProfile(descriptor)).toEqual([]);
+      expect(warn).not.toHaveBeenCalled();
+      expect(validateProfile({ ...descriptor, homepage: 'not a uri' })).not.toEqual([]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
 
   it('rejects a descriptor the profile forbids (so the validation is not vacuous)', () => {
     const descriptor = JSON.parse(readFileSync(join(dir, 'csv', 'datapackage.json'), 'utf8'));

@@ -32,8 +32,8 @@ function readStored(db: Db): Stored[] {
 }
 
 export interface AuditOptions {
-  /** Documents to report: id, sha256 prefix, or a part of the file name or path. All when empty. */
-  documents?: string[];
+  /** Ids of the documents to report (src/cli/documents.ts resolves what the user typed). All when empty. */
+  documents?: number[];
   /** Rule ids or prefixes (e.g. `header`, `sum.total_row`). All when empty. */
   rules?: string[];
   /** Lowest severity reported (default info). */
@@ -62,10 +62,10 @@ export interface AuditReport {
 }
 
 const RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
+export { RANK as SEVERITY_RANK };
 
-function selected(row: DocumentRecord, filters: string[] | undefined): boolean {
-  if (!filters?.length) return true;
-  return filters.some((f) => String(row.id) === f || row.sha256.startsWith(f.toLowerCase()) || row.file_name.includes(f) || row.path.includes(f));
+function selected(row: DocumentRecord, ids: number[] | undefined): boolean {
+  return !ids?.length || ids.includes(row.id);
 }
 
 /** A column's own label (the last header level), without the year it names ("2024年机关运行经费预算数"). */
@@ -299,23 +299,44 @@ const byRule = (fs: Finding[]) => {
   return m;
 };
 
+// Boxes in reports: 0.1 pt tells repeated findings apart and is easy to read.
+const REPORT_BOX_DECIMALS = 1;
+const fmtBox = (b: Box | null) => (b ? `[${b.map((x) => x.toFixed(REPORT_BOX_DECIMALS)).join(', ')}]` : '');
+
+/** The summary line: how many documents were audited and what was found. */
+function summaryLine(r: AuditReport): string {
+  const shown = r.documents.filter((d) => d.findings.length > 0).length;
+  return `${r.counts.documents} document${r.counts.documents === 1 ? '' : 's'} audited, ${shown} with findings: ` +
+    `${r.counts.findings.error} error${r.counts.findings.error === 1 ? '' : 's'}, ${r.counts.findings.warning} warning${r.counts.findings.warning === 1 ? '' : 's'}, ${r.counts.findings.info} info`;
+}
+
+/** Text for people: the documents with findings, each finding with its page and box (which tell repeats apart). */
 export function formatText(r: AuditReport, opts: { vocabulary?: boolean } = {}): string {
   const out: string[] = [];
   for (const d of r.documents) {
+    if (d.findings.length === 0) continue;
     const n = { error: 0, warning: 0, info: 0 };
     d.findings.forEach((f) => n[f.severity]++);
     out.push(`${d.file}  [${d.department ?? '?'} ${d.year ?? '?'} ${d.phase ?? '?'}]  error ${n.error}, warning ${n.warning}, info ${n.info}`);
     for (const [rule, fs] of byRule(d.findings)) {
       out.push(`  ${rule} (${fs.length})`);
       for (const f of fs) {
-        out.push(`    ${f.severity.padEnd(7)} p${f.page ?? '-'}  ${f.message}`);
+        out.push(`    ${f.severity.padEnd(7)} p${f.page ?? '-'}${f.box ? ' ' + fmtBox(f.box) : ''}  ${f.message}`);
         if (f.expected !== null || f.actual !== null) out.push(`             printed: ${f.actual ?? '—'}   expected: ${f.expected ?? '—'}`);
       }
     }
   }
-  out.push('', `${r.counts.documents} documents: ${r.counts.findings.error} errors, ${r.counts.findings.warning} warnings, ${r.counts.findings.info} info`);
+  out.push(...(out.length ? [''] : []), summaryLine(r));
   if (opts.vocabulary) out.push('', ...vocabularyLines(r));
   return out.join('\n');
+}
+
+export const FINDING_COLUMNS = ['document_id', 'file', 'department', 'year', 'phase', 'rule', 'severity', 'page', 'bbox', 'printed', 'expected', 'message'] as const;
+
+/** One row per finding (csv, jsonl), columns FINDING_COLUMNS. */
+export function findingRows(r: AuditReport): unknown[][] {
+  return r.documents.flatMap((d) => [...byRule(d.findings).values()].flat().map((f) =>
+    [d.id, d.file, d.department, d.year, d.phase, f.rule, f.severity, f.page, f.box, f.actual, f.expected, f.message]));
 }
 
 function vocabularyLines(r: AuditReport): string[] {
@@ -329,12 +350,13 @@ function vocabularyLines(r: AuditReport): string[] {
 const mdCell = (s: string | null) => (s ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 export function formatMarkdown(r: AuditReport, opts: { vocabulary?: boolean } = {}): string {
-  const out: string[] = ['# yusuan audit', '', `${r.counts.documents} documents: ${r.counts.findings.error} errors, ${r.counts.findings.warning} warnings, ${r.counts.findings.info} info`, ''];
+  const out: string[] = ['# yusuan audit', '', summaryLine(r), ''];
   for (const d of r.documents) {
+    if (d.findings.length === 0) continue;
     out.push(`## ${d.file}`, '', `${d.department ?? '?'} · ${d.year ?? '?'} · ${d.phase ?? '?'} · sha256 ${d.sha256.slice(0, 12)}`, '');
     for (const [rule, fs] of byRule(d.findings)) {
-      out.push(`### ${rule} (${fs.length})`, '', '| severity | page | message | printed | expected |', '|---|---|---|---|---|');
-      for (const f of fs) out.push(`| ${f.severity} | ${f.page ?? ''} | ${mdCell(f.message)} | ${mdCell(f.actual)} | ${mdCell(f.expected)} |`);
+      out.push(`### ${rule} (${fs.length})`, '', '| severity | page | box | message | printed | expected |', '|---|---|---|---|---|---|');
+      for (const f of fs) out.push(`| ${f.severity} | ${f.page ?? ''} | ${fmtBox(f.box)} | ${mdCell(f.message)} | ${mdCell(f.actual)} | ${mdCell(f.expected)} |`);
       out.push('');
     }
   }

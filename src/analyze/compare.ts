@@ -118,8 +118,10 @@ export function compare(db: Db, questionName: string, opts: CompareOptions): Com
                 UNION SELECT id FROM departments WHERE instr(name, ?) > 0)`);
     args.push(opts.department, opts.department);
   }
+  // With --year, the years before it are read too (and dropped after): the change needs them.
+  const yearKeyed = opts.year !== undefined && by.includes('year');
   if (opts.year !== undefined) {
-    where.push('year = ?');
+    where.push(yearKeyed ? 'year <= ?' : 'year = ?');
     args.push(opts.year);
   }
   if (opts.phase) {
@@ -185,6 +187,7 @@ export function compare(db: Db, questionName: string, opts: CompareOptions): Com
       } else row.push(null, null);
       previous.set(other, { year: g.keys[yearAt] as number, value: cur });
     }
+    if (yearKeyed && g.keys[yearAt] !== opts.year) continue;
     rows.push(row);
     fen.push(Object.fromEntries(q.measures.map((m, i) => [m.name, g.sums[i] === null ? null : Number(g.sums[i])])));
   }
@@ -215,11 +218,14 @@ export function displayWidth(s: string): number {
   return w;
 }
 
-const cell = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+const cell = (v: unknown, nullText: string): string => (v === null || v === undefined ? nullText : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
-/** An aligned text table; numeric columns right-aligned. */
-export function formatTable(columns: string[], rows: unknown[][], numeric: Set<string> = new Set()): string {
-  const texts = rows.map((r) => r.map(cell));
+/**
+ * An aligned text table; numeric columns right-aligned. NULL is printed as `nullText` (blank by
+ * default: compare's missing figures; `yusuan query` prints NULL to tell it from an empty string).
+ */
+export function formatTable(columns: string[], rows: unknown[][], numeric: Set<string> = new Set(), nullText = ''): string {
+  const texts = rows.map((r) => r.map((v) => cell(v, nullText)));
   const widths = columns.map((c, i) => Math.max(displayWidth(c), ...texts.map((r) => displayWidth(r[i] ?? ''))));
   const pad = (s: string, i: number) => {
     const fill = ' '.repeat(widths[i] - displayWidth(s));
@@ -228,6 +234,11 @@ export function formatTable(columns: string[], rows: unknown[][], numeric: Set<s
   const lines = [columns.map(pad).join('  '), widths.map((w) => '-'.repeat(w)).join('  ')];
   for (const r of texts) lines.push(r.map(pad).join('  ').trimEnd());
   return lines.join('\n');
+}
+
+/** One JSON object per row (JSON Lines). */
+export function formatJsonl(columns: string[], rows: unknown[][]): string {
+  return rows.map((r) => JSON.stringify(Object.fromEntries(columns.map((c, i) => [c, r[i]])))).join('\n');
 }
 
 export function formatCsv(columns: string[], rows: unknown[][]): string {

@@ -9,8 +9,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
-import { openDb, type Db } from '../store/db.js';
+import { isReadonlyError, openDb, openDbForReading, openDbReadonly, type Db } from '../store/db.js';
 import { matchKey } from '../domain/departments.js';
 
 /** The alias file shipped with the project (at the package root). */
@@ -190,27 +189,44 @@ export function refreshDepartments(db: Db, opts: { aliasFile?: string | null; fo
 
 export interface AnalysisDbOptions {
   aliasFile?: string | null;
-  /** Open read-only after bringing the schema and departments up to date (for `yusuan query`). */
+  /** A read-only connection (the reading commands): nothing is written unless the analysis layer is stale. */
   readonly?: boolean;
+}
+
+/** Whether refreshDepartments would rebuild (read-only: nothing written). */
+export function departmentsStale(db: Db, aliasFile?: string | null): boolean {
+  const file = aliasFile === undefined ? resolveAliasFile() : aliasFile;
+  const stored = db.prepare("SELECT value FROM analysis_state WHERE key = 'departments'").pluck().get() as string | undefined;
+  return stored !== fingerprint(db, file ? readFileSync(file, 'utf8') : '');
 }
 
 /**
  * Open a database for analysis: migrations applied, departments rebuilt when stale. With `readonly`
- * the returned connection cannot write (a database that cannot be written is opened as it is).
+ * the returned connection cannot write, and nothing is written when the analysis layer is current;
+ * a stale one in a database that cannot be written is used as it is, with a warning on stderr.
  */
 export function openAnalysisDb(path: string, opts: AnalysisDbOptions = {}): Db {
   if (!existsSync(path)) throw new Error(`no database at ${path} (run yusuan ingest first)`);
+  const ro = openDbForReading(path);
+  let stale: boolean;
+  try {
+    stale = departmentsStale(ro, opts.aliasFile);
+  } catch (e) {
+    ro.close();
+    throw e;
+  }
+  if (!stale && opts.readonly) return ro;
+  ro.close();
   let db: Db;
   try {
     db = openDb(path);
+    refreshDepartments(db, { aliasFile: opts.aliasFile });
   } catch (e) {
-    if (opts.readonly && /readonly|read-only/i.test(String(e))) return new Database(path, { readonly: true, fileMustExist: true });
-    throw e;
+    if (!opts.readonly || !isReadonlyError(e)) throw e;
+    console.error(`yusuan: ${path} cannot be written, so its departments tables were not brought up to date (${String(e)})`);
+    return openDbReadonly(path);
   }
-  refreshDepartments(db, { aliasFile: opts.aliasFile });
   if (!opts.readonly) return db;
   db.close();
-  const ro = new Database(path, { readonly: true, fileMustExist: true });
-  ro.pragma('query_only = ON');
-  return ro;
+  return openDbReadonly(path);
 }

@@ -228,6 +228,16 @@ export async function exportDataset(db: Db, opts: { format: Format; outDir: stri
 
 type Row = Record<string, unknown>;
 
+// Boxes come from pdfjs as float32 noise (112.5999984741211): exported to 0.01 pt, far finer than
+// any text or ruling line.
+const BOX_DECIMALS = 2;
+
+/** A box's coordinates rounded to 0.01 pt. */
+export function roundBox(box: number[]): number[] {
+  const f = 10 ** BOX_DECIMALS;
+  return box.map((x) => (typeof x === 'number' ? Math.round(x * f) / f : x));
+}
+
 /** Rows of a resource keyed by field name, JSON columns parsed, decimal fields made from their 分. */
 export function* readRows(db: Db, r: ResourceSpec): Generator<Row> {
   const stored = r.fields.filter((f) => f.type !== 'decimal');
@@ -237,7 +247,8 @@ export function* readRows(db: Db, r: ResourceSpec): Generator<Row> {
     const stored_: Row = {};
     stored.forEach((f, i) => {
       const v = values[i];
-      stored_[f.name] = f.type === 'array' && typeof v === 'string' ? JSON.parse(v) : v;
+      const parsed = f.type === 'array' && typeof v === 'string' ? JSON.parse(v) as unknown : v;
+      stored_[f.name] = f.name === 'bbox' && Array.isArray(parsed) ? roundBox(parsed as number[]) : parsed;
     });
     const row: Row = {};
     for (const f of r.fields) {

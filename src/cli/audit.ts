@@ -1,30 +1,66 @@
 // `yusuan audit`: the validation rules again over the stored documents, plus the cross-document rules;
 // a report grouped by document and rule.
-import { existsSync } from 'node:fs';
-import { openDb, type Db } from '../store/db.js';
-import { auditDatabase, formatMarkdown, formatText, saveFindings } from '../analyze/audit.js';
+import { openAnalysisDb } from '../analyze/departments.js';
+import { FINDING_COLUMNS, SEVERITY_RANK, auditDatabase, findingRows, formatMarkdown, formatText, saveFindings, type AuditReport } from '../analyze/audit.js';
 import type { Severity } from '../types.js';
-import { usageError as reportUsage, parseCommand } from './args.js';
+import type { Db } from '../store/db.js';
+import { UserError, errorMessage, parseCommand, parseFormat, showPath, usageError as reportUsage } from './args.js';
+import { resolveDocuments } from './documents.js';
+import { printRows } from './output.js';
+
+/**
+ * Every rule id a finding can carry (the README's rule table lists the same; test/cli.test.ts checks
+ * both against the rule ids written in src/).
+ */
+export const RULE_IDS = [
+  'sum.code_hierarchy', 'sum.total_row', 'sum.row_parts',
+  'cross.income_vs_expenditure', 'cross.summary_vs_expenditure', 'cross.expenditure_vs_general_budget', 'cross.basic_total',
+  'cross.appropriation_vs_parts', 'cross.three_public_vs_econ',
+  'header.department_mismatch', 'header.department_placeholder', 'header.year_mismatch', 'header.unit_code_mismatch',
+  'unit.magnitude',
+  'toc.missing_table', 'toc.title_mismatch', 'toc.missing_standard_table',
+  'code.name_mismatch',
+  'narrative.amount', 'narrative.percent', 'narrative.year_reference', 'narrative.foreign_text',
+  'corpus.title_variant', 'corpus.label_variant', 'corpus.foreign_department', 'corpus.unit_jump',
+  'ocr.page', 'ocr.low_confidence', 'ocr.digit_suspect',
+  'extract.page_failed', 'ocr.page_failed', 'validate.rule_failed',
+] as const;
 
 export const AUDIT_USAGE = `usage: yusuan audit [--db yusuan.db] [--document <id|sha256|name>]… [--rule <id or prefix>]…
-                    [--severity info|warning|error] [--format text|json|md] [--vocabulary] [--save]
+                    [--severity info|warning|error] [--fail-on error|warning]
+                    [--format table|json|jsonl|csv|md] [--vocabulary] [--save] [--aliases FILE]
 
   Runs every validation rule again over the documents stored by \`yusuan ingest\`, and the rules that
   need the whole database (rare title/label variants, a department of another document in a header,
   ×10,000 jumps of one department's totals between years). Prints a report grouped by document and
-  rule: each finding with its page, the printed value and the expected one.
+  rule: each finding with its page, its box ([x0, y0, x1, y1] in PDF points), the printed value and
+  the expected one. Documents without findings are counted, not listed.
 
-  --db <file>          SQLite database (default yusuan.db)
-  --document <d>       only this document: its id, a sha256 prefix or part of its file name (repeatable)
-  --rule <r>           only these rules: an id (header.department_mismatch) or a prefix (header) (repeatable)
-  --severity <s>       lowest severity shown (default info)
-  --format <f>         text (default), json or md
-  --vocabulary         also list the table titles and column labels with their counts
+  --db <file>          SQLite database (default yusuan.db); only read unless --save
+  --document <d>       only this document (repeatable): a whole number is its id; 8 or more hex
+                       digits a sha256 prefix; anything else its path or file name, or a part of it
+                       that fits one document (several: an error listing them)
+  --rule <r>           only these rules (repeatable): an id (header.department_mismatch) or a family
+                       (header); an unknown one is an error
+  --severity <s>       lowest severity shown: info (default), warning or error
+  --fail-on <s>        exit 1 when a finding shown is at this severity or above: error or warning
+                       (to gate a CI job); without it the exit code is 0 whatever is found
+  --format <f>         table (text for people, the default; "text" is an older spelling), json (one
+                       report), jsonl or csv (one row per finding), md (Markdown)
+  --vocabulary         also list the table titles and column labels with their counts (table, md, json)
   --save               store this audit's findings in place of the stored ones it makes again
-                       (within --rule and --severity); pages that failed and OCR findings stay`;
+                       (within --rule and --severity); pages that failed and OCR findings stay
+  --aliases <file>     department alias file (default ./departments.aliases.tsv, else the project's)
 
-const FORMATS = ['text', 'json', 'md'] as const;
+  Exit code: 0 done (1 with --fail-on and findings at that level), 2 could not run.`;
+
 const SEVERITIES: Severity[] = ['info', 'warning', 'error'];
+
+/** Whether a --rule value names a rule id or a family of them. */
+export function knownRule(r: string): boolean {
+  const prefix = r.endsWith('.') ? r : r + '.';
+  return RULE_IDS.some((id) => id === r || id.startsWith(prefix));
+}
 
 export async function runAudit(argv: string[]): Promise<number> {
   const parsed = parseCommand('audit', AUDIT_USAGE, {
@@ -35,30 +71,46 @@ export async function runAudit(argv: string[]): Promise<number> {
       document: { type: 'string', multiple: true },
       rule: { type: 'string', multiple: true },
       severity: { type: 'string', default: 'info' },
-      format: { type: 'string', default: 'text' },
+      'fail-on': { type: 'string' },
+      format: { type: 'string', default: 'table' },
       vocabulary: { type: 'boolean', default: false },
       save: { type: 'boolean', default: false },
+      aliases: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (typeof parsed === 'number') return parsed;
   const v = parsed.values;
-  if (!FORMATS.includes(v.format as (typeof FORMATS)[number])) return usageError(`--format must be one of ${FORMATS.join(', ')}`);
+  const format = parseFormat('audit', v.format, ['table', 'json', 'jsonl', 'csv', 'md'] as const);
+  if (typeof format === 'number') return format;
   if (!SEVERITIES.includes(v.severity as Severity)) return usageError(`--severity must be one of ${SEVERITIES.join(', ')}`);
-  if (!existsSync(v.db)) return usageError(`no database at ${v.db} (run yusuan ingest first)`);
+  const failOn = v['fail-on'] as Severity | undefined;
+  if (failOn !== undefined && failOn !== 'error' && failOn !== 'warning') return usageError('--fail-on must be error or warning');
+  const unknown = (v.rule ?? []).filter((r) => !knownRule(r));
+  if (unknown.length) return usageError(`unknown rule ${unknown.join(', ')} (families: ${[...new Set(RULE_IDS.map((id) => id.split('.')[0]))].join(', ')}; ids in the README)`);
   let db: Db;
   try {
-    db = openDb(v.db);
+    db = openAnalysisDb(v.db, { aliasFile: v.aliases, readonly: !v.save });
   } catch (e) {
-    return usageError(`cannot open database ${v.db}: ${(e as Error).message}`);
+    return usageError(`cannot open database ${showPath(v.db)}: ${errorMessage(e)}`);
   }
   try {
-    const report = auditDatabase(db, { documents: v.document, rules: v.rule, minSeverity: v.severity as Severity });
-    if (v.document?.length && report.documents.length === 0) return usageError(`no stored document matches ${v.document.join(', ')}`);
-    if (v.format === 'json') console.log(JSON.stringify(v.vocabulary ? report : { ...report, vocabulary: undefined }, null, 2));
-    else if (v.format === 'md') console.log(formatMarkdown(report, { vocabulary: v.vocabulary }));
-    else console.log(formatText(report, { vocabulary: v.vocabulary }));
+    let documents: number[] | undefined;
+    try {
+      documents = v.document?.length ? resolveDocuments(db, v.document) : undefined;
+    } catch (e) {
+      if (e instanceof UserError) return usageError(e.message);
+      throw e;
+    }
+    const report = auditDatabase(db, { documents, rules: v.rule, minSeverity: v.severity as Severity });
+    if (documents && report.documents.length === 0) return usageError(`${v.document!.join(', ')}: failed documents are not audited (yusuan status shows why they failed)`);
+    const shown: AuditReport = { ...report, documents: report.documents.map((d) => ({ ...d, file: showPath(d.file) })) };
+    if (format === 'json') console.log(JSON.stringify(v.vocabulary ? shown : { ...shown, vocabulary: undefined }, null, 2));
+    else if (format === 'md') console.log(formatMarkdown(shown, { vocabulary: v.vocabulary }));
+    else if (format === 'jsonl' || format === 'csv') printRows(format, [...FINDING_COLUMNS], findingRows(shown));
+    else console.log(formatText(shown, { vocabulary: v.vocabulary }));
     if (v.save) console.error(`saved ${saveFindings(db, report)} findings`);
+    if (failOn && report.documents.some((d) => d.findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn]))) return 1;
     return 0;
   } finally {
     db.close();

@@ -1,10 +1,11 @@
-// `yusuan compare <question> --by department,year`: the common questions as one aligned table or CSV.
+// `yusuan compare <question> --by department,year`: the common questions as one aligned table or rows.
 import { openAnalysisDb } from '../analyze/departments.js';
-import { BY_KEYS, QUESTIONS, compare, formatCsv, formatTable, type ByKey } from '../analyze/compare.js';
-import { errorMessage, usageError as reportUsage, parseCommand } from './args.js';
+import { BY_KEYS, QUESTIONS, compare, type ByKey } from '../analyze/compare.js';
+import { errorMessage, parseCommand, parseFormat, showPath, usageError as reportUsage } from './args.js';
+import { ROW_FORMATS, printRows } from './output.js';
 
 export const COMPARE_USAGE = `usage: yusuan compare <question> [--by department,year] [--code C] [--department NAME]
-                      [--year Y] [--phase budget|final] [--format table|csv] [--db yusuan.db]
+                      [--year Y] [--phase budget|final] [--format table|csv|jsonl|json] [--db yusuan.db]
 
 questions:
 ${QUESTIONS.map((q) => `  ${q.name.padEnd(16)} ${q.summary}`).join('\n')}
@@ -13,6 +14,13 @@ ${QUESTIONS.map((q) => `  ${q.name.padEnd(16)} ${q.summary}`).join('\n')}
                      phase is added unless --phase is given, so budgets and final accounts never mix
   --code <code>      the 功能 / 经济 code (function, basic-econ)
   --department <s>   departments whose name or an alias contains s
+  --year <Y>         only this year (the change is still computed from the year before)
+  --phase <p>        budget (预算) or final (决算) only
+  --format <f>       table (aligned, a blank for a figure the tables do not print; the default), csv,
+                     jsonl (one JSON object per row) or json (one array)
+  --db <file>        SQLite database (default yusuan.db); read only
+  --aliases <file>   department alias file (default ./departments.aliases.tsv, else the project's)
+
   Amounts are in 元, summed exactly. With year among the keys, change_yuan / change_pct compare the
   first amount with the previous year of the same department.`;
 
@@ -34,20 +42,21 @@ export async function runCompare(argv: string[]): Promise<number> {
   });
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (positionals.length !== 1) return usageError('name one question');
+  if (positionals.length !== 1) return usageError(`name one question: ${QUESTIONS.map((q) => q.name).join(', ')}`);
   const question = positionals[0];
-  if (!QUESTIONS.some((q) => q.name === question)) return usageError(`unknown question '${question}'`);
+  if (!QUESTIONS.some((q) => q.name === question)) return usageError(`unknown question '${question}' (one of ${QUESTIONS.map((q) => q.name).join(', ')})`);
   const by = values.by.split(',').map((s) => s.trim()).filter(Boolean);
   const badKey = by.find((k) => !(BY_KEYS as readonly string[]).includes(k));
-  if (badKey) return usageError(`--by: unknown key '${badKey}'`);
+  if (badKey) return usageError(`--by: unknown key '${badKey}' (keys: ${BY_KEYS.join(', ')})`);
   if (values.phase && values.phase !== 'budget' && values.phase !== 'final') return usageError('--phase must be budget or final');
   if (values.year && !/^\d{4}$/.test(values.year)) return usageError('--year must be a year');
-  if (values.format !== 'table' && values.format !== 'csv') return usageError('--format must be table or csv');
+  const format = parseFormat('compare', values.format, ROW_FORMATS);
+  if (typeof format === 'number') return format;
   let db;
   try {
     db = openAnalysisDb(values.db, { aliasFile: values.aliases, readonly: true });
   } catch (e) {
-    return usageError(errorMessage(e));
+    return usageError(`cannot open database ${showPath(values.db)}: ${errorMessage(e)}`);
   }
   try {
     const result = compare(db, question, {
@@ -57,7 +66,7 @@ export async function runCompare(argv: string[]): Promise<number> {
       year: values.year ? Number(values.year) : undefined,
       phase: values.phase as 'budget' | 'final' | undefined,
     });
-    console.log(values.format === 'csv' ? formatCsv(result.columns, result.rows) : formatTable(result.columns, result.rows, result.numeric));
+    printRows(format, result.columns, result.rows, { numeric: result.numeric });
     return 0;
   } catch (e) {
     return usageError(errorMessage(e));

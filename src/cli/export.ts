@@ -1,18 +1,21 @@
 // `yusuan export`: the dataset as CSV, JSON Lines or Parquet files with datapackage.json, and a
 // Datasette metadata.json beside the database.
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { openAnalysisDb } from '../analyze/departments.js';
-import { FORMATS, exportDataset, writeDatasetteMetadata, type Format } from '../analyze/export.js';
-import { errorMessage, usageError as reportUsage, parseCommand } from './args.js';
+import { FORMATS, exportDataset, writeDatasetteMetadata } from '../analyze/export.js';
+import { errorMessage, parseCommand, parseFormat, showPath, usageError as reportUsage } from './args.js';
 
 export const EXPORT_USAGE = `usage: yusuan export --format csv|jsonl|parquet --out DIR [--db yusuan.db] [--aliases FILE]
 
   Writes amounts, documents, tables, findings and departments as DIR/<name>.<format>, and
   DIR/datapackage.json (Frictionless Tabular Data Package). Also writes <db name>.metadata.json
-  beside the database, for Datasette (datasette yusuan.db -m yusuan.metadata.json).
+  beside the database, for Datasette (datasette yusuan.db -m yusuan.metadata.json), when that
+  folder can be written. The database is only read.
 
   --db <file>       SQLite database (default yusuan.db)
-  --format <f>      csv, jsonl or parquet
-  --out <dir>       output folder (created when missing)
+  --format <f>      csv (RFC 4180, UTF-8), jsonl (one JSON object per row) or parquet
+  --out <dir>       output folder (created when missing; files in it of the same names are replaced)
   --aliases <file>  department alias file (default ./departments.aliases.tsv, else the project's)`;
 
 export async function runExport(argv: string[]): Promise<number> {
@@ -28,21 +31,35 @@ export async function runExport(argv: string[]): Promise<number> {
   });
   if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
-  const format = values.format as Format | undefined;
-  if (!format || !FORMATS.includes(format)) return usageError(`--format must be one of ${FORMATS.join(', ')}`);
-  if (!values.out) return usageError('--out is required');
+  if (!values.format) return usageError(`--format is required: ${FORMATS.join(', ')}`);
+  const format = parseFormat('export', values.format, FORMATS);
+  if (typeof format === 'number') return format;
+  if (!values.out) return usageError('--out is required (a folder)');
+  const outStat = statSync(values.out, { throwIfNoEntry: false });
+  if (outStat && !outStat.isDirectory()) return usageError(`--out ${showPath(values.out)} is a file; give a folder`);
   let db;
   try {
-    db = openAnalysisDb(values.db, { aliasFile: values.aliases });
+    db = openAnalysisDb(values.db, { aliasFile: values.aliases, readonly: true });
   } catch (e) {
-    return usageError(errorMessage(e));
+    return usageError(`cannot open database ${showPath(values.db)}: ${errorMessage(e)}`);
   }
   try {
-    const result = await exportDataset(db, { format, outDir: values.out });
-    for (const f of result.files) console.log(`${f.path.padEnd(22)} ${String(f.rows).padStart(8)} rows  ${String(f.bytes).padStart(10)} bytes`);
-    console.log(`datapackage: ${result.datapackage}`);
-    console.log(`datasette metadata: ${writeDatasetteMetadata(values.db)}`);
-    console.log(`elapsed: ${(result.elapsedMs / 1000).toFixed(2)} s`);
+    let result;
+    try {
+      result = await exportDataset(db, { format, outDir: values.out });
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code && /^E(ACCES|PERM|ROFS|NOTDIR|EXIST|ISDIR|NOSPC)$/.test(code)) return usageError(`cannot write to ${showPath(values.out)}: ${errorMessage(e)}`);
+      throw e;
+    }
+    for (const f of result.files) console.log(`${showPath(join(values.out, f.path)).padEnd(28)} ${String(f.rows).padStart(8)} rows  ${String(f.bytes).padStart(10)} bytes`);
+    console.log(`datapackage: ${showPath(result.datapackage)}`);
+    try {
+      console.log(`datasette metadata: ${showPath(writeDatasetteMetadata(values.db))}`);
+    } catch (e) {
+      console.error(`yusuan export: datasette metadata not written beside the database: ${errorMessage(e)}`);
+    }
+    console.error(`elapsed: ${(result.elapsedMs / 1000).toFixed(2)} s`);
     return 0;
   } finally {
     db.close();

@@ -8,7 +8,7 @@ import { openDb, type Db } from '../store/db.js';
 import type { OcrMode } from '../ingest/protocol.js';
 import { makeReporter, type LogFormat } from '../ingest/report.js';
 import { RunError, runBulk } from '../ingest/run.js';
-import { errorMessage, usageError as reportUsage, parseCommand } from './args.js';
+import { errorMessage, parseFormat, usageError as reportUsage, parseCommand } from './args.js';
 
 const MB = 1024 * 1024;
 const DEFAULT_TIMEOUT_S = 600;
@@ -39,8 +39,9 @@ export const INGEST_USAGE = `usage: yusuan ingest <files or folders…> [options
   --max-memory <MB>       heap limit of each worker; a file needing more is marked failed
                           (default ${defaultMaxMemoryMb(availableParallelism())} here)
   --max-file-size <MB>    larger files are marked failed without being read (default ${DEFAULT_MAX_FILE_MB})
-  --log-format <fmt>      text (progress bar on a terminal, else a line per file) or json
-                          (one JSON object per line on stdout)
+  --format <f>            table (progress bar on a terminal, else a line per file; the default)
+                          or jsonl (one JSON object per event on stdout)
+  --log-format <fmt>      the older spelling of --format: text (= table) or json (= jsonl)
   --results <file>        where to write the run's results (default run_results.json beside the database)
 
   Exit code: 0 all files ok, 1 some failed, 2 could not run.`;
@@ -66,6 +67,7 @@ export async function runIngest(argv: string[]): Promise<number> {
       'max-memory': { type: 'string' },
       'max-file-size': { type: 'string', default: String(DEFAULT_MAX_FILE_MB) },
       'log-format': { type: 'string', default: 'text' },
+      format: { type: 'string' },
       results: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -75,7 +77,9 @@ export async function runIngest(argv: string[]): Promise<number> {
   if (positionals.length === 0) return usageError('no files or folders given');
   const ocr = values.ocr as OcrMode;
   if (!OCR_MODES.includes(ocr)) return usageError(`--ocr must be one of ${OCR_MODES.join(', ')}`);
-  const logFormat = values['log-format'] as LogFormat;
+  const format = values.format === undefined ? undefined : parseFormat('ingest', values.format, ['table', 'jsonl'] as const);
+  if (typeof format === 'number') return format;
+  const logFormat = (format === undefined ? values['log-format'] : format === 'jsonl' ? 'json' : 'text') as LogFormat;
   if (!LOG_FORMATS.includes(logFormat)) return usageError(`--log-format must be one of ${LOG_FORMATS.join(', ')}`);
   const jobs = values.jobs === undefined ? availableParallelism() : wholeNumber(values.jobs);
   if (jobs === null) return usageError('--jobs must be a whole number (0 or more)');

@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 // The `yusuan` command: dispatch to a subcommand. Each command parses its own arguments and returns
 // an exit code (0 success, 1 some inputs failed, 2 usage error).
+// Also importable (test/readme.test.ts runs main() in-process).
+import { readFileSync, realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { reportFailure, setDebug } from './args.js';
 
 interface Command {
   summary: string;
@@ -35,36 +39,82 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
-function usage(): string {
-  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
-  const list = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return ['usage: yusuan <command> [options]', '', 'commands:', ...list, '', 'yusuan <command> --help for its options'].join('\n');
+/** The package's version (package.json is two levels up from src/cli and from dist/cli). */
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string };
+  return pkg.version;
 }
 
-async function main(argv: string[]): Promise<number> {
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length), 'version'.length);
+  const list = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return [
+    'usage: yusuan <command> [options]', '', 'commands:', ...list,
+    `  ${'version'.padEnd(width)}  print the version of yusuan and of its pipeline`, '',
+    'options of every command:',
+    '  -h, --help     the command\'s options (yusuan <command> --help)',
+    '  --debug        on an unexpected error, print its stack trace',
+    '  -V, --version  the version (yusuan --version)',
+    '',
+    'Exit codes: 0 done, 1 some inputs failed (ingest) or findings at --fail-on (audit), 2 could not run.',
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const end = argv.indexOf('--');
+  const head = end < 0 ? argv : argv.slice(0, end);
+  if (head.includes('--debug')) {
+    setDebug(true);
+    argv = [...head.filter((a) => a !== '--debug'), ...(end < 0 ? [] : argv.slice(end))];
+  }
   const [name, ...rest] = argv;
   if (name === undefined) {
     console.error(usage());
     return 2;
   }
   if (name === 'help' || name === '--help' || name === '-h') {
+    if (rest[0] && Object.hasOwn(COMMANDS, rest[0])) return main([rest[0], '--help']);
     console.log(usage());
+    return 0;
+  }
+  if (name === 'version' || name === '--version' || name === '-V') {
+    const { PIPELINE_VERSION } = await import('../version.js');
+    console.log(`yusuan ${packageVersion()} (pipeline ${PIPELINE_VERSION})`);
     return 0;
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
-    console.error(`yusuan: unknown command '${name}'\n\n${usage()}`);
+    console.error(`yusuan: unknown command '${name}' (one of ${Object.keys(COMMANDS).join(', ')})\nsee 'yusuan --help'`);
     return 2;
   }
-  return command.run(rest);
+  try {
+    return await command.run(rest);
+  } catch (e) {
+    return reportFailure(name, e);
+  }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
-    process.exitCode = 1;
-  },
-);
+/** Whether this file is the program being run (not imported). */
+function isEntry(): boolean {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntry()) {
+  // `yusuan query … | head`: a reader that stops early is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.exitCode = reportFailure('', err);
+    },
+  );
+}

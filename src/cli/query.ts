@@ -1,19 +1,22 @@
 // `yusuan query "<SQL>"`: run one read-only SQL statement and print the result.
 import { openAnalysisDb } from '../analyze/departments.js';
-import { formatCsv, formatTable } from '../analyze/compare.js';
-import { errorMessage, usageError as reportUsage, parseCommand } from './args.js';
+import { errorMessage, parseCommand, parseFormat, showPath, usageError as reportUsage } from './args.js';
+import { ROW_FORMATS, printRows } from './output.js';
 
-export const QUERY_USAGE = `usage: yusuan query "<SQL>" [--db yusuan.db] [--format table|csv|jsonl] [--aliases FILE]
+export const QUERY_USAGE = `usage: yusuan query "<SQL>" [--db yusuan.db] [--format table|csv|jsonl|json] [--aliases FILE]
 
-  Runs one SELECT (or other read-only statement) on a read-only connection. Views for the common
-  questions: amounts, function_expenditure, basic_expenditure_by_econ, basic_personnel_share,
-  three_public, department_totals (README, "For researchers"). *_fen columns are exact integers of
-  分, *_yuan columns exact decimal text in 元.
+  Runs one SELECT (or other read-only statement) on a read-only connection: it works on a read-only
+  database file or folder. Views for the common questions: amounts, function_expenditure,
+  basic_expenditure_by_econ, basic_personnel_share, three_public, department_totals (README, "For
+  researchers"). *_fen columns are exact integers of 分, *_yuan columns exact decimal text in 元.
 
-  --db <file>       SQLite database (default yusuan.db)
-  --format <f>      table (aligned, default), csv or jsonl`;
+  --db <file>        SQLite database (default yusuan.db)
+  --format <f>       table (aligned, NULL printed as NULL; the default), csv (NULL as an empty field,
+                     an empty string as ""), jsonl (one JSON object per row) or json (one array)
+  --aliases <file>   department alias file, used when the departments tables are brought up to date
+                     (default ./departments.aliases.tsv, else the project's)`;
 
-const QUERY_FORMATS = ['table', 'csv', 'jsonl'] as const;
+const NULL_TEXT = 'NULL';
 
 export async function runQuery(argv: string[]): Promise<number> {
   const parsed = parseCommand('query', QUERY_USAGE, {
@@ -29,36 +32,27 @@ export async function runQuery(argv: string[]): Promise<number> {
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
   if (positionals.length !== 1) return usageError('give exactly one SQL statement (quoted)');
-  const format = values.format as (typeof QUERY_FORMATS)[number];
-  if (!QUERY_FORMATS.includes(format)) return usageError(`--format must be one of ${QUERY_FORMATS.join(', ')}`);
+  const format = parseFormat('query', values.format, ROW_FORMATS);
+  if (typeof format === 'number') return format;
   let db;
   try {
     db = openAnalysisDb(values.db, { aliasFile: values.aliases, readonly: true });
   } catch (e) {
-    return usageError(errorMessage(e));
+    return usageError(`cannot open database ${showPath(values.db)}: ${errorMessage(e)}`);
   }
   try {
     let stmt;
     try {
       stmt = db.prepare(positionals[0]);
     } catch (e) {
-      console.error(`yusuan query: ${errorMessage(e)}`);
-      return 2;
+      return usageError(errorMessage(e));
     }
-    if (!stmt.reader) {
-      console.error('yusuan query: only statements that return rows are run (the database is opened read-only)');
-      return 2;
-    }
+    if (!stmt.reader) return usageError('only statements that return rows are run (the database is opened read-only)');
     const columns = stmt.columns().map((c) => c.name);
     const rows = stmt.raw(true).all() as unknown[][];
-    if (format === 'jsonl') {
-      for (const r of rows) console.log(JSON.stringify(Object.fromEntries(columns.map((c, i) => [c, r[i]]))));
-    } else if (format === 'csv') console.log(formatCsv(columns, rows));
-    else {
-      const numeric = new Set(columns.filter((_, i) => rows.length > 0 && rows.every((r) => r[i] === null || typeof r[i] === 'number' || /^-?\d+\.\d\d$/.test(String(r[i])))));
-      console.log(formatTable(columns, rows, numeric));
-      console.log(`(${rows.length} row${rows.length === 1 ? '' : 's'})`);
-    }
+    const numeric = new Set(columns.filter((_, i) => rows.length > 0 && rows.every((r) => r[i] === null || typeof r[i] === 'number' || /^-?\d+\.\d\d$/.test(String(r[i])))));
+    printRows(format, columns, rows, { numeric, nullText: NULL_TEXT });
+    if (format === 'table') console.error(`(${rows.length} row${rows.length === 1 ? '' : 's'})`);
     return 0;
   } finally {
     db.close();

@@ -1,12 +1,12 @@
 // `yusuan status`: where the ingest ledger stands: counts by status, the last run, the slowest and the
 // failed files.
 import { existsSync } from 'node:fs';
-import { openDb, type Db } from '../store/db.js';
+import { openDbForReading, type Db } from '../store/db.js';
 import * as ledger from '../store/ledger.js';
 import { PIPELINE_VERSION } from '../version.js';
-import { usageError as reportUsage, parseCommand } from './args.js';
+import { errorMessage, parseFormat, showPath, usageError as reportUsage, parseCommand } from './args.js';
 
-export const STATUS_USAGE = `usage: yusuan status [--db yusuan.db] [--slowest 10] [--failed 20] [--json]
+export const STATUS_USAGE = `usage: yusuan status [--db yusuan.db] [--slowest 10] [--failed 20] [--format table|json]
 
   The ingest ledger: files by status, pages, the last run, the slowest files and the failed ones
   with their reasons.
@@ -14,7 +14,10 @@ export const STATUS_USAGE = `usage: yusuan status [--db yusuan.db] [--slowest 10
   --db <file>       SQLite database (default yusuan.db)
   --slowest <n>     how many of the slowest files to list (default 10)
   --failed <n>      how many failed files to list (default 20)
-  --json            print one JSON object instead of text`;
+  --format <f>      table (text for people, the default) or json (one JSON object)
+  --json            the same as --format json (an older spelling)
+
+  Reads the database only: it works on a read-only file or folder.`;
 
 export async function runStatus(argv: string[]): Promise<number> {
   const parsed = parseCommand('status', STATUS_USAGE, {
@@ -24,6 +27,7 @@ export async function runStatus(argv: string[]): Promise<number> {
       db: { type: 'string', default: 'yusuan.db' },
       slowest: { type: 'string', default: '10' },
       failed: { type: 'string', default: '20' },
+      format: { type: 'string', default: 'table' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -33,16 +37,18 @@ export async function runStatus(argv: string[]): Promise<number> {
   const nSlow = Number(values.slowest);
   const nFailed = Number(values.failed);
   if (!Number.isInteger(nSlow) || nSlow < 0 || !Number.isInteger(nFailed) || nFailed < 0) return usageError('--slowest and --failed take a whole number');
-  if (!existsSync(values.db)) return usageError(`no database at ${values.db}`);
+  const format = values.json ? 'json' : parseFormat('status', values.format, ['table', 'json'] as const);
+  if (typeof format === 'number') return format;
+  if (!existsSync(values.db)) return usageError(`no database at ${showPath(values.db)}`);
   let db: Db;
   try {
-    db = openDb(values.db);
+    db = openDbForReading(values.db);
   } catch (e) {
-    return usageError(`cannot open database ${values.db}: ${(e as Error).message}`);
+    return usageError(`cannot open database ${showPath(values.db)}: ${errorMessage(e)}`);
   }
   try {
     const report = statusReport(db, nSlow, nFailed);
-    if (values.json) console.log(JSON.stringify(report, null, 1));
+    if (format === 'json') console.log(JSON.stringify(report, null, 1));
     else printStatus(report);
     return 0;
   } finally {
@@ -88,15 +94,15 @@ function printStatus(r: ReturnType<typeof statusReport>): void {
   }
   if (r.slowest.length) {
     console.log('slowest:');
-    for (const f of r.slowest) console.log(`  ${((f.elapsedMs ?? 0) / 1000).toFixed(1).padStart(7)} s  ${String(f.pages ?? '?').padStart(5)} p  ${f.status.padEnd(7)}  ${f.path ?? f.sha256}`);
+    for (const f of r.slowest) console.log(`  ${((f.elapsedMs ?? 0) / 1000).toFixed(1).padStart(7)} s  ${String(f.pages ?? '?').padStart(5)} p  ${f.status.padEnd(7)}  ${f.path ? showPath(f.path) : f.sha256}`);
   }
   if (r.failed.length) {
     console.log(`failed${s.failed > r.failed.length ? ` (first ${r.failed.length} of ${s.failed})` : ''}:`);
-    for (const f of r.failed) console.log(`  ${f.path ?? f.sha256}${f.paths > 1 ? ` (+${f.paths - 1} paths)` : ''}  ${f.error}`);
+    for (const f of r.failed) console.log(`  ${f.path ? showPath(f.path) : f.sha256}${f.paths > 1 ? ` (+${f.paths - 1} paths)` : ''}  ${f.error}`);
   }
   if (r.unreadable.length) {
     console.log('unreadable:');
-    for (const p of r.unreadable) console.log(`  ${p.path}  ${p.error}`);
+    for (const p of r.unreadable) console.log(`  ${showPath(p.path)}  ${p.error}`);
   }
 }
 
