@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Box, Page, Rule, TextRun } from '../types.js';
 import { normalizeText } from './normalize.js';
+import { errorMessage } from '../errors.js';
 
 // pdfjs-dist is pinned to 5.6.205: the constructPath operator layout below is the 5.1+ one.
 import * as pdfjs from 'pdfjs-dist/legacy/build/pdf.mjs';
@@ -36,7 +37,33 @@ export class PdfOpenError extends Error {
 
 export type PdfDocument = pdfjs.PDFDocumentProxy;
 
+/** pdfjs's own exceptions (its parser's, its loader's), known by name: pdfjs does not export them. */
+const PDFJS_EXCEPTIONS = new Set(['FormatError', 'XRefEntryException', 'XRefParseException', 'ParserEOFException',
+  'MissingDataException', 'InvalidPDFException', 'UnknownErrorException', 'ResponseException', 'PasswordException', 'AbortException']);
+
+export function isPdfjsException(e: unknown): boolean {
+  return e instanceof Error && PDFJS_EXCEPTIONS.has(e.name);
+}
+
+/**
+ * pdfjs fetches some objects ahead (the page tree's kids) into caches without awaiting them; in a
+ * damaged file such a fetch rejects with nobody listening, and Node then ends the thread. Those
+ * rejections are taken here: the same error reaches the caller through the page call that needs
+ * the object (as that page's error), or concerns an object nothing reads. Other unhandled
+ * rejections are left as they were: thrown, unless the process listens for them itself.
+ */
+function guardStrayRejections(): void {
+  if (strayGuard) return;
+  strayGuard = (reason: unknown) => {
+    if (isPdfjsException(reason)) return;
+    if (process.listenerCount('unhandledRejection') === 1) throw reason;
+  };
+  process.on('unhandledRejection', strayGuard);
+}
+let strayGuard: ((reason: unknown) => void) | null = null;
+
 export async function openPdf(data: Uint8Array): Promise<PdfDocument> {
+  guardStrayRejections();
   if (data.length === 0) throw new PdfOpenError('empty file (0 bytes)', 'empty');
   const head = Buffer.from(data.subarray(0, 1024)).toString('latin1');
   if (!head.includes('%PDF-')) throw new PdfOpenError('not a PDF file (no %PDF- header)', 'corrupt');
@@ -51,11 +78,10 @@ export async function openPdf(data: Uint8Array): Promise<PdfDocument> {
     });
     return await task.promise;
   } catch (e) {
-    const err = e as Error;
-    if (err.name === 'PasswordException') {
+    if (e instanceof Error && e.name === 'PasswordException') {
       throw new PdfOpenError('encrypted PDF: a password is required to open it', 'encrypted');
     }
-    throw new PdfOpenError(`corrupt PDF: ${err.message}`, 'corrupt');
+    throw new PdfOpenError(`corrupt PDF: ${errorMessage(e)}`, 'corrupt');
   }
 }
 
