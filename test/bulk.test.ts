@@ -213,14 +213,19 @@ describe('ingest a mixed folder with workers', () => {
     expect(run.out).toMatch(/pages\/s/);
   });
 
-  it('skips everything on a rerun; --dry-run --retry lists the failed files; status shows them', async () => {
+  it('skips everything on a rerun, exiting 1 while files stand failed; --dry-run --retry lists the failed files on stdout; status shows them', async () => {
+    const before = fs.readFileSync(resultsFile, 'utf8');
     const again = await capture(() => runIngest([dir, '--db', dbFile, '--jobs', '2', '--results', resultsFile]));
-    expect(again.code, again.err).toBe(0);
-    expect(results(resultsFile).counts).toMatchObject({ processed: 0, skipped: 12, failedBefore: 8 });
+    expect(again.code, again.err).toBe(1);
+    expect(again.out).toMatch(/documents: 0 ok, 0 partial, 0 failed, 12 skipped/);
+    expect(again.out).toMatch(/^8 files failed in an earlier run and still stand failed \(--retry to try again\)$/m);
+    // The results of the run that did the work are kept.
+    expect(fs.readFileSync(resultsFile, 'utf8')).toBe(before);
+    expect(again.out).toContain(`results: ${resultsFile} left as it was (this run processed no file)`);
 
     const dry = await capture(() => runIngest([dir, '--db', dbFile, '--retry', '--dry-run', '--results', resultsFile]));
     expect(dry.code).toBe(0);
-    const would = dry.err.split('\n').filter((l) => l.startsWith('would process')).map((l) => path.basename(l.split(/\s+/)[2]));
+    const would = dry.out.split('\n').filter((l) => l.startsWith('would process')).map((l) => path.basename(l.split(/\s+/)[2]));
     expect(would.sort()).toEqual(Object.keys(BAD_REASONS).sort());
 
     const status = await capture(() => runStatus(['--db', dbFile]));

@@ -117,7 +117,8 @@ interface Piece {
 function itemPieces(item: TextItemLike, vt: Matrix): Piece[] {
   const m = mul(vt, item.transform as Matrix);
   const size = Math.hypot(m[2], m[3]) || Math.hypot(m[0], m[1]);
-  if (!item.str || size <= 0) return [];
+  // A damaged file can give a transform or width that is not a number: such text has no place.
+  if (!item.str || !(size > 0) || !m.every(Number.isFinite) || !Number.isFinite(item.width)) return [];
   const horizontal = Math.abs(m[0]) >= Math.abs(m[1]);
   // Extent along the writing direction, in display space.
   const scaleX = Math.hypot(m[0], m[1]) / (Math.hypot(item.transform[0], item.transform[1]) || 1);
@@ -268,6 +269,7 @@ export function rulesFromOperators(fnArray: number[], argsArray: unknown[][], vt
             const ys = pts.map((p) => p[1]);
             const x0 = Math.min(...xs), x1 = Math.max(...xs), y0 = Math.min(...ys), y1 = Math.max(...ys);
             const w = x1 - x0, h = y1 - y0;
+            if (!Number.isFinite(w) || !Number.isFinite(h)) continue; // a damaged path
             if (h <= THIN_FILL && w >= MIN_RULE_LENGTH) rules.push({ x0, x1, y0: (y0 + y1) / 2, y1: (y0 + y1) / 2, width: Math.max(h, 0.1) });
             else if (w <= THIN_FILL && h >= MIN_RULE_LENGTH) rules.push({ x0: (x0 + x1) / 2, x1: (x0 + x1) / 2, y0, y1, width: Math.max(w, 0.1) });
           }
@@ -282,6 +284,7 @@ export function rulesFromOperators(fnArray: number[], argsArray: unknown[][], vt
 }
 
 function pushSegment(rules: Rule[], a: [number, number], b: [number, number], width: number): void {
+  if (![...a, ...b, width].every(Number.isFinite)) return; // a damaged path
   const dx = Math.abs(a[0] - b[0]);
   const dy = Math.abs(a[1] - b[1]);
   if (dy <= AXIS_TOLERANCE && dx >= MIN_RULE_LENGTH) {
