@@ -66,28 +66,18 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
 
   const plan = await planRun(o.db, o.files, { ...o, onProgress: (done, total) => o.reporter.planning(done, total) });
   o.reporter.planned();
-  const outcomes: FileOutcome[] = [];
-  const finish = (out: FileOutcome) => {
-    outcomes.push(out);
-    if (out.action !== 'not-started') o.reporter.file(out); // counted in the summary, not listed one by one
-  };
+  const outcomes = new Outcomes(o.files, o.reporter);
   const toProcess: Extract<PlannedFile, { kind: 'file' }>[] = [];
   for (const f of plan.files) {
     if (f.kind === 'file' && f.decision.process && !o.dryRun) toProcess.push(f);
-    else finish(plannedOutcome(f));
+    else outcomes.add(plannedOutcome(f));
   }
-  const stats = await processFiles(o, toProcess, runId, finish);
-  // Files planning did not reach (it was stopped) are left for a rerun, as are those not started.
-  const reached = new Set(outcomes.map((x) => x.path));
-  for (const path of o.files) if (!reached.has(path)) outcomes.push(notStarted({ path, sha256: null, size: null }, 'the run was interrupted'));
-
+  const stats = await processFiles(o, toProcess, runId, (out) => outcomes.add(out));
   if (stats.fatal) {
     if (runId !== null) ledger.finishRun(o.db, runId, { error: stats.fatal }, 2);
     throw new RunError(stats.fatal);
   }
-  const order = new Map(o.files.map((f, i) => [f, i]));
-  outcomes.sort((a, b) => (order.get(a.path) ?? 0) - (order.get(b.path) ?? 0));
-  const summary = summarize(outcomes, {
+  const summary = summarize(outcomes.all(), {
     runId,
     dryRun: o.dryRun,
     interrupted: o.signal?.aborted ?? false,
@@ -100,9 +90,28 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
     resultsFile: o.dryRun ? null : o.resultsFile,
   });
   if (runId !== null) ledger.finishRun(o.db, runId, { interrupted: summary.interrupted, ...summary.counts }, summary.exitCode);
-  summary.resultsWritten = await writeResults(summary, outcomes);
+  summary.resultsWritten = await writeResults(summary, outcomes.all());
   o.reporter.finish(summary);
   return summary;
+}
+
+/** What became of each file, reported as it comes. */
+class Outcomes {
+  private readonly list: FileOutcome[] = [];
+  constructor(private readonly files: string[], private readonly reporter: Reporter) {}
+
+  add(out: FileOutcome): void {
+    this.list.push(out);
+    if (out.action !== 'not-started') this.reporter.file(out); // counted in the summary, not listed one by one
+  }
+
+  /** One per input file, in input order; files planning did not reach (it was stopped) are not started. */
+  all(): FileOutcome[] {
+    const reached = new Set(this.list.map((x) => x.path));
+    for (const path of this.files) if (!reached.has(path)) this.list.push(notStarted({ path, sha256: null, size: null }, 'the run was interrupted'));
+    const order = new Map(this.files.map((f, i) => [f, i]));
+    return this.list.sort((a, b) => (order.get(a.path) ?? 0) - (order.get(b.path) ?? 0));
+  }
 }
 
 /** Refuse a database another live run writes to; take up files a killed run left running. */
