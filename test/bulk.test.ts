@@ -209,7 +209,7 @@ describe('ingest a mixed folder with workers', () => {
     const r = results(resultsFile);
     expect(r.exitCode).toBe(1);
     expect(r.counts).toMatchObject({ files: 12, processed: 11, ok: 3, failed: 8, skipped: 1, duplicates: 1 });
-    expect(run.out).toMatch(/documents: 3 ok, 0 partial, 8 failed, 1 skipped, 1 duplicate paths/);
+    expect(run.out).toMatch(/documents: 3 ok, 0 partial, 8 failed, 1 skipped, 1 duplicate path$/m);
     expect(run.out).toMatch(/pages\/s/);
   });
 

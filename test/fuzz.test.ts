@@ -6,7 +6,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WorkerPool, workerEntry } from '../src/ingest/pool.js';
 import type { Reporter } from '../src/ingest/report.js';
 import { runBulk } from '../src/ingest/run.js';
 import type { FileOutcome, RunSummary } from '../src/ingest/summary.js';
@@ -107,4 +109,29 @@ describe('damaged PDFs', () => {
     const died = outcomes.filter((o) => /worker died|unexpected error|unhandled/.test(o.error ?? ''));
     expect(died.map((o) => `${path.basename(o.path)}: ${o.error}`)).toEqual([]);
   });
+});
+
+describe('a promise rejected with nobody listening, in a worker', () => {
+  it('fails the file the worker had, with the reason, and the worker goes on', async () => {
+    const entry = workerEntry();
+    if (!('code' in entry)) return; // from the sources, the entry is started by a bootstrap we can extend
+    // Before the real entry listens, a listener that leaves a rejected promise behind for files named stray*.
+    const code = `require('node:worker_threads').parentPort.on('message', (m) => {
+      if (m.path.startsWith('stray')) Promise.reject(new Error('a stray rejection'));
+    });\n${entry.code}`;
+    const pool = new WorkerPool({ size: 1, timeoutMs: 60_000, maxMemoryMb: 512, spawn: (resourceLimits) => new Worker(code, { eval: true, resourceLimits }) });
+    try {
+      await pool.ready();
+      // A PDF: read over many turns of the event loop, so the rejection is seen while the file is in progress.
+      const pdf = fs.readFileSync(path.join(SAMPLES, fs.readdirSync(SAMPLES).find((f) => f.endsWith('.pdf'))!));
+      const stray = await pool.run({ path: 'stray.pdf', data: new Uint8Array(pdf), ocr: 'off', ocrJobs: 1 });
+      expect(stray).toMatchObject({ kind: 'failed' });
+      expect(stray.kind === 'failed' && stray.reason).toBe('unexpected error: a stray rejection (an unhandled promise rejection)');
+      const next = await pool.run({ path: 'next.pdf', data: new Uint8Array(pdf), ocr: 'off', ocrJobs: 1 });
+      expect(next.kind === 'result' && next.result.status).toBe('ok');
+      expect(pool.replaced).toBe(0);
+    } finally {
+      await pool.close();
+    }
+  }, 60_000);
 });

@@ -1,7 +1,7 @@
 // What `yusuan ingest` tells the user while it runs: a progress bar on a terminal, one line per file
 // otherwise, or JSON lines (`--log-format json`) for machines. Progress and logs go to stderr; data
 // (a dry run's list of files, the JSON lines, the summary) to stdout.
-import { files, type FileOutcome, type RunSummary } from './summary.js';
+import { files, plural, type FileOutcome, type RunSummary } from './summary.js';
 
 export interface Reporter {
   start(info: { total: number; jobs: number; runId: number | null; dryRun: boolean }): void;
@@ -120,12 +120,12 @@ class TextReporter implements Reporter {
     const c = s.counts;
     if (s.dryRun) {
       // On stderr: stdout holds the list alone.
-      process.stderr.write(`dry run: ${files(c.wouldProcess)} would be processed, ${c.skipped} skipped, ${c.duplicates} duplicate paths, ${c.unreadable} unreadable`
+      process.stderr.write(`dry run: ${files(c.wouldProcess)} would be processed, ${c.skipped} skipped, ${plural(c.duplicates, 'duplicate path')}, ${c.unreadable} unreadable`
         + (c.failedBefore ? `; ${files(c.failedBefore)} failed in an earlier run (--retry to try again)` : '') + '\n');
       return;
     }
     console.log(`documents: ${c.ok} ok, ${c.partial} partial, ${c.failed} failed, ${c.skipped} skipped`
-      + (c.duplicates ? `, ${c.duplicates} duplicate paths` : ''));
+      + (c.duplicates ? `, ${plural(c.duplicates, 'duplicate path')}` : ''));
     if (c.failedBefore) console.log(`${files(c.failedBefore)} failed in an earlier run and still ${c.failedBefore === 1 ? 'stands' : 'stand'} failed (--retry to try again)`);
     if (s.interrupted) console.log(`interrupted: ${files(c.notStarted)} left unprocessed (run the same command again to go on)`);
     console.log(`tables: ${s.tables}  line items: ${s.items}  pages: ${s.pages}`);

@@ -149,5 +149,6 @@ export function summarize(outcomes: FileOutcome[], f: RunFacts): RunSummary {
   };
 }
 
-/** "1 file", "2 files". */
-export const files = (n: number): string => `${n} ${n === 1 ? 'file' : 'files'}`;
+/** "1 file", "2 files"; "0 duplicate paths". */
+export const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+export const files = (n: number): string => plural(n, 'file');
