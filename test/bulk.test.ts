@@ -170,7 +170,7 @@ describe('ingest a mixed folder with workers', () => {
     const docs = withDb(dbFile, (db) => db.prepare("SELECT file_name, status, n_tables FROM documents WHERE status <> 'failed' ORDER BY file_name").all()) as
       { file_name: string; status: string; n_tables: number }[];
     // The ruled sample is also under copies/, found first: stored once, under that name.
-    expect(docs.map((d) => d.file_name).sort()).toEqual([UNRULED, '另一个名字.pdf', DUMP].sort());
+    expect(docs.map((d) => d.file_name).sort(), run.err).toEqual([UNRULED, '另一个名字.pdf', DUMP].sort());
     for (const d of docs) {
       expect(d.status).toBe('ok');
       expect(d.n_tables).toBeGreaterThan(0);

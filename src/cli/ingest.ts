@@ -33,7 +33,7 @@ export const INGEST_USAGE = `usage: yusuan ingest <files or folders…> [options
                           0 runs everything on the main thread, without timeout or memory bound
   --retry                 process again files that failed in an earlier run
   --force                 process again every file, replacing what is stored
-  --dry-run               list what would be processed and why; change nothing
+  --dry-run               list what would be processed and why, on stdout; change nothing
   --ocr <mode>            auto (OCR pages without text), force (OCR every page), off
   --ocr-jobs <n>          tesseract workers per worker thread, each started once (default: the
                           cores shared out among the --jobs threads, at least 1)
