@@ -14,6 +14,8 @@ import { documentMeta, departmentFromLine } from './recognize/document.js';
 import { parseUnit, type Unit } from './domain/money.js';
 import { recognizeTables } from './recognize/table.js';
 import { validateDocument } from './validate/index.js';
+import { failedDocument as failed } from './document.js';
+import { errorMessage } from './errors.js';
 
 export interface ProcessOptions {
   /** auto: OCR pages whose text layer is missing or unusable (default); force: every page; off: never. */
@@ -47,7 +49,7 @@ async function layoutPdf(data: Uint8Array, opts: ProcessOptions = {}): Promise<D
   const doc = await openPdf(data);
   const out: DocumentLayout = { pages: doc.numPages, grids: [], lines: [], pageErrors: [], textRuns: 0, layoutMs: 0, ocrRuns: new Map() };
   const pageError = (n: number, e: unknown): Finding => ({
-    rule: 'extract.page_failed', severity: 'error', message: `第${n}页无法读取 / page ${n} could not be read: ${(e as Error).message}`,
+    rule: 'extract.page_failed', severity: 'error', message: `第${n}页无法读取 / page ${n} could not be read: ${errorMessage(e)}`,
     page: n, box: null, expected: null, actual: null, tableIndex: null,
   });
   const ocr = new OcrPages(doc, { mode: opts.ocr ?? 'auto', jobs: opts.ocrJobs, pool: opts.ocrPool });
@@ -107,10 +109,6 @@ function mostCommon<T>(xs: T[]): T | null {
   return [...m.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
 }
 
-function failed(base: Omit<DocumentResult, 'status' | 'error' | 'tables' | 'findings'>, error: string): DocumentResult {
-  return { ...base, status: 'failed', error, tables: [], findings: [] };
-}
-
 /** Process one file (.pdf or .txt text dump). `data` may be given when the caller already read it. */
 export async function processFile(filePath: string, data?: Uint8Array, opts: ProcessOptions = {}): Promise<DocumentResult> {
   const bytes = data ?? new Uint8Array(await fs.readFile(filePath));
@@ -132,10 +130,14 @@ export async function processFile(filePath: string, data?: Uint8Array, opts: Pro
     }
   } catch (e) {
     if (e instanceof PdfOpenError) return failed(base, e.message);
-    return failed(base, `could not read the file: ${(e as Error).message}`);
+    return failed(base, `could not read the file: ${errorMessage(e)}`);
   }
   const t1 = performance.now();
   base.pages = layout.pages;
+  if (layout.pages > 0 && layout.textRuns === 0 && layout.pageErrors.length >= layout.pages) {
+    // Every page threw while being read: a damaged file, not a scan.
+    return failed({ ...base, timings: { ...base.timings, extractMs: t1 - t0 } }, `corrupt PDF: none of its ${layout.pages} pages could be read (${layout.pageErrors[0].message})`);
+  }
   if (layout.pages > 0 && layout.textRuns === 0) {
     const why = opts.ocr === 'off' ? 'OCR is needed to read it (--ocr off)' : 'and OCR found no text either';
     return failed({ ...base, timings: { ...base.timings, extractMs: t1 - t0 } }, `no text layer on any of its ${layout.pages} pages (image-only or scanned PDF); ${why}`);

@@ -93,8 +93,8 @@ describe.skipIf(!HAVE_CORPUS)('SIGKILL mid-way through an ingest of the corpus, 
   it('stores every document exactly once after the rerun', () => {
     expect(second.code).toBe(0);
     // The files the workers had when the process was killed were found unfinished and taken up again.
-    const summary = second.events.find((e) => e.event === 'summary') as unknown as { counts: { interrupted: number } };
-    expect(summary.counts.interrupted).toBeGreaterThanOrEqual(1);
+    const summary = second.events.find((e) => e.event === 'summary') as unknown as { counts: { resumed: number } };
+    expect(summary.counts.resumed).toBeGreaterThanOrEqual(1);
     expect(afterRerun).toHaveLength(pdfs);
     expect(new Set(afterRerun.map((d) => d.sha256)).size).toBe(pdfs);
     const paths = withDb(dbFile, (db) => db.prepare('SELECT count(*) FROM document_paths').pluck().get());

@@ -46,7 +46,7 @@ parentPort.postMessage({ type: 'ready' });
 
 describe('worker pool', () => {
   const task = (p: string) => ({ path: p, data: new Uint8Array([1, 2, 3]), ocr: 'off' as const, ocrJobs: 1 });
-  const reason = (o: TaskOutcome) => (o.kind === 'failed' ? o.reason : `result (${o.result.pages} pages)`);
+  const reason = (o: TaskOutcome) => (o.kind === 'failed' ? o.reason : o.kind === 'result' ? `result (${o.result.pages} pages)` : o.kind);
 
   it('stops a hung, an out-of-memory and a dying worker, fails their files with the reason, and goes on', async () => {
     const pool = new WorkerPool({ size: 2, timeoutMs: 1500, maxMemoryMb: 32, spawn: (resourceLimits) => new Worker(EVIL_WORKER, { eval: true, resourceLimits }) });
@@ -170,7 +170,7 @@ describe('ingest a mixed folder with workers', () => {
     const docs = withDb(dbFile, (db) => db.prepare("SELECT file_name, status, n_tables FROM documents WHERE status <> 'failed' ORDER BY file_name").all()) as
       { file_name: string; status: string; n_tables: number }[];
     // The ruled sample is also under copies/, found first: stored once, under that name.
-    expect(docs.map((d) => d.file_name).sort()).toEqual([UNRULED, '另一个名字.pdf', DUMP].sort());
+    expect(docs.map((d) => d.file_name).sort(), run.err).toEqual([UNRULED, '另一个名字.pdf', DUMP].sort());
     for (const d of docs) {
       expect(d.status).toBe('ok');
       expect(d.n_tables).toBeGreaterThan(0);
@@ -209,18 +209,23 @@ describe('ingest a mixed folder with workers', () => {
     const r = results(resultsFile);
     expect(r.exitCode).toBe(1);
     expect(r.counts).toMatchObject({ files: 12, processed: 11, ok: 3, failed: 8, skipped: 1, duplicates: 1 });
-    expect(run.out).toMatch(/documents: 3 ok, 0 partial, 8 failed, 1 skipped, 1 duplicate paths/);
+    expect(run.out).toMatch(/documents: 3 ok, 0 partial, 8 failed, 1 skipped, 1 duplicate path$/m);
     expect(run.out).toMatch(/pages\/s/);
   });
 
-  it('skips everything on a rerun; --dry-run --retry lists the failed files; status shows them', async () => {
+  it('skips everything on a rerun, exiting 1 while files stand failed; --dry-run --retry lists the failed files on stdout; status shows them', async () => {
+    const before = fs.readFileSync(resultsFile, 'utf8');
     const again = await capture(() => runIngest([dir, '--db', dbFile, '--jobs', '2', '--results', resultsFile]));
-    expect(again.code, again.err).toBe(0);
-    expect(results(resultsFile).counts).toMatchObject({ processed: 0, skipped: 12, failedBefore: 8 });
+    expect(again.code, again.err).toBe(1);
+    expect(again.out).toMatch(/documents: 0 ok, 0 partial, 0 failed, 12 skipped/);
+    expect(again.out).toMatch(/^8 files failed in an earlier run and still stand failed \(--retry to try again\)$/m);
+    // The results of the run that did the work are kept.
+    expect(fs.readFileSync(resultsFile, 'utf8')).toBe(before);
+    expect(again.out).toContain(`results: ${resultsFile} left as it was (this run processed no file)`);
 
     const dry = await capture(() => runIngest([dir, '--db', dbFile, '--retry', '--dry-run', '--results', resultsFile]));
     expect(dry.code).toBe(0);
-    const would = dry.err.split('\n').filter((l) => l.startsWith('would process')).map((l) => path.basename(l.split(/\s+/)[2]));
+    const would = dry.out.split('\n').filter((l) => l.startsWith('would process')).map((l) => path.basename(l.split(/\s+/)[2]));
     expect(would.sort()).toEqual(Object.keys(BAD_REASONS).sort());
 
     const status = await capture(() => runStatus(['--db', dbFile]));

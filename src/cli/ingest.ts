@@ -1,12 +1,14 @@
 // `yusuan ingest`: files and folders → documents in the SQLite database, one transaction each, in a
-// pool of worker threads, with a ledger that makes reruns resume (src/ingest/run.ts).
+// pool of worker threads, with a ledger that makes reruns resume (src/ingest/run.ts). The process
+// is this command's: its exit code, and Ctrl-C (the first stops starting new files, a second stops
+// at once).
 import { existsSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
 import { availableParallelism, totalmem } from 'node:os';
-import { dirname, extname, join, resolve } from 'node:path';
+import { dirname, join, parse, resolve } from 'node:path';
 import { openDb, type Db } from '../store/db.js';
+import { collectFiles, EXTENSIONS } from '../ingest/plan.js';
 import type { OcrMode } from '../ingest/protocol.js';
-import { makeReporter, type LogFormat } from '../ingest/report.js';
+import { makeReporter, type LogFormat, type Reporter } from '../ingest/report.js';
 import { RunError, runBulk } from '../ingest/run.js';
 import { errorMessage, parseFormat, usageError as reportUsage, parseCommand } from './args.js';
 
@@ -31,7 +33,7 @@ export const INGEST_USAGE = `usage: yusuan ingest <files or folders…> [options
                           0 runs everything on the main thread, without timeout or memory bound
   --retry                 process again files that failed in an earlier run
   --force                 process again every file, replacing what is stored
-  --dry-run               list what would be processed and why; change nothing
+  --dry-run               list what would be processed and why, on stdout; change nothing
   --ocr <mode>            auto (OCR pages without text), force (OCR every page), off
   --ocr-jobs <n>          tesseract workers per worker thread, each started once (default: the
                           cores shared out among the --jobs threads, at least 1)
@@ -42,13 +44,15 @@ export const INGEST_USAGE = `usage: yusuan ingest <files or folders…> [options
   --format <f>            table (progress bar on a terminal, else a line per file; the default)
                           or jsonl (one JSON object per event on stdout)
   --log-format <fmt>      the older spelling of --format: text (= table) or json (= jsonl)
-  --results <file>        where to write the run's results (default run_results.json beside the database)
+  --results <file>        where to write the run's results (default <db name>.run_results.json beside
+                          the database; a run that processes no file leaves an existing one as it is)
 
-  Exit code: 0 all files ok, 1 some failed, 2 could not run.`;
+  Ctrl-C once: no new file is started, the files in progress are finished and stored. Twice: stop now.
+  Exit code: 0 every file ok, 1 some stand failed (in this run or an earlier one), 2 could not run
+  (also: no .pdf or .txt file found), 130 interrupted.`;
 
 const OCR_MODES = ['auto', 'force', 'off'] as const;
 const LOG_FORMATS = ['text', 'json'] as const;
-const EXTENSIONS = new Set(['.pdf', '.txt']);
 
 /** Run the command; returns the exit code (0 all stored, 1 some failed, 2 could not run). */
 export async function runIngest(argv: string[]): Promise<number> {
@@ -98,6 +102,10 @@ export async function runIngest(argv: string[]): Promise<number> {
   } catch (e) {
     return usageError(errorMessage(e));
   }
+  if (files.length === 0) {
+    console.error(`yusuan ingest: no ${EXTENSIONS.join(' or ')} files found in ${positionals.join(', ')}`);
+    return 2;
+  }
 
   const dryRun = values['dry-run'];
   let db: Db;
@@ -107,8 +115,9 @@ export async function runIngest(argv: string[]): Promise<number> {
   } catch (e) {
     return usageError(`cannot open database ${values.db}: ${errorMessage(e)}`);
   }
-  const resultsFile = values.results
-    ?? (values.db === ':memory:' ? 'run_results.json' : join(dirname(resolve(values.db)), 'run_results.json'));
+  const resultsFile = values.results ?? defaultResultsFile(values.db);
+  const reporter = makeReporter(logFormat);
+  const stopOnSigint = dryRun ? null : onFirstSigint(reporter);
   try {
     const summary = await runBulk({
       db,
@@ -122,9 +131,10 @@ export async function runIngest(argv: string[]): Promise<number> {
       timeoutMs: Math.round(timeoutS * 1000),
       maxMemoryMb,
       maxFileSizeBytes: maxFileMb * MB,
-      reporter: makeReporter(logFormat),
+      reporter,
       resultsFile,
       argv,
+      signal: stopOnSigint?.signal,
     });
     // Keep the departments links current for Datasette users who only ingest.
     if (!dryRun) {
@@ -140,34 +150,32 @@ export async function runIngest(argv: string[]): Promise<number> {
     }
     throw e;
   } finally {
+    stopOnSigint?.dispose();
     db.close();
   }
 }
 
-/** The .pdf/.txt files named or found under the given paths, deduplicated and sorted. */
-export async function collectFiles(inputs: string[]): Promise<string[]> {
-  const found = new Map<string, string>(); // absolute path → path as shown and stored
-  const add = (p: string) => {
-    const abs = resolve(p);
-    if (!found.has(abs)) found.set(abs, p);
+/** `<db name>.run_results.json` beside the database (none for an in-memory one). */
+export function defaultResultsFile(db: string): string | null {
+  if (db === ':memory:') return null;
+  const abs = resolve(db);
+  return join(dirname(abs), `${parse(abs).name}.run_results.json`);
+}
+
+/**
+ * Ctrl-C: the first aborts the returned signal (no new file starts; the ones in progress finish and
+ * are stored, then the summary says how many were left); a second exits at once (stored files stay
+ * stored, the files in progress are taken up by the next run).
+ */
+function onFirstSigint(reporter: Reporter): { signal: AbortSignal; dispose: () => void } {
+  const stop = new AbortController();
+  const handler = () => {
+    if (stop.signal.aborted) process.exit(130);
+    stop.abort();
+    reporter.note('interrupted: finishing the files in progress, starting no new one (Ctrl-C again to stop at once)');
   };
-  const walk = async (dir: string): Promise<void> => {
-    for (const entry of await readdir(dir, { withFileTypes: true })) {
-      if (entry.name.startsWith('.')) continue; // hidden, incl. macOS "._x.pdf" resource forks
-      const p = join(dir, entry.name);
-      // Symlinked folders are not followed (no loops); symlinked files are.
-      const isFile = entry.isFile() || (entry.isSymbolicLink() && (await stat(p).catch(() => null))?.isFile());
-      if (entry.isDirectory()) await walk(p);
-      else if (isFile && EXTENSIONS.has(extname(entry.name).toLowerCase())) add(p);
-    }
-  };
-  for (const input of inputs) {
-    const s = await stat(input).catch(() => null);
-    if (!s) throw new Error(`no such file or folder: ${input}`);
-    if (s.isDirectory()) await walk(input);
-    else add(input); // named explicitly: taken whatever its extension
-  }
-  return [...found.values()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  process.on('SIGINT', handler);
+  return { signal: stop.signal, dispose: () => void process.off('SIGINT', handler) };
 }
 
 function wholeNumber(s: string): number | null {

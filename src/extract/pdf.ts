@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Page, Rule, TextRun } from '../types.js';
 import { normalizeText } from './normalize.js';
+import { errorMessage } from '../errors.js';
 
 // pdfjs-dist is pinned to 5.6.205: the constructPath operator layout below is the 5.1+ one.
 import * as pdfjs from 'pdfjs-dist/legacy/build/pdf.mjs';
@@ -36,7 +37,33 @@ export class PdfOpenError extends Error {
 
 export type PdfDocument = pdfjs.PDFDocumentProxy;
 
+/** pdfjs's own exceptions (its parser's, its loader's), known by name: pdfjs does not export them. */
+const PDFJS_EXCEPTIONS = new Set(['FormatError', 'XRefEntryException', 'XRefParseException', 'ParserEOFException',
+  'MissingDataException', 'InvalidPDFException', 'UnknownErrorException', 'ResponseException', 'PasswordException', 'AbortException']);
+
+export function isPdfjsException(e: unknown): boolean {
+  return e instanceof Error && PDFJS_EXCEPTIONS.has(e.name);
+}
+
+/**
+ * pdfjs fetches some objects ahead (the page tree's kids) into caches without awaiting them; in a
+ * damaged file such a fetch rejects with nobody listening, and Node then ends the thread. Those
+ * rejections are taken here: the same error reaches the caller through the page call that needs
+ * the object (as that page's error), or concerns an object nothing reads. Other unhandled
+ * rejections are left as they were: thrown, unless the process listens for them itself.
+ */
+function guardStrayRejections(): void {
+  if (strayGuard) return;
+  strayGuard = (reason: unknown) => {
+    if (isPdfjsException(reason)) return;
+    if (process.listenerCount('unhandledRejection') === 1) throw reason;
+  };
+  process.on('unhandledRejection', strayGuard);
+}
+let strayGuard: ((reason: unknown) => void) | null = null;
+
 export async function openPdf(data: Uint8Array): Promise<PdfDocument> {
+  guardStrayRejections();
   if (data.length === 0) throw new PdfOpenError('empty file (0 bytes)', 'empty');
   const head = Buffer.from(data.subarray(0, 1024)).toString('latin1');
   if (!head.includes('%PDF-')) throw new PdfOpenError('not a PDF file (no %PDF- header)', 'corrupt');
@@ -51,11 +78,10 @@ export async function openPdf(data: Uint8Array): Promise<PdfDocument> {
     });
     return await task.promise;
   } catch (e) {
-    const err = e as Error;
-    if (err.name === 'PasswordException') {
+    if (e instanceof Error && e.name === 'PasswordException') {
       throw new PdfOpenError('encrypted PDF: a password is required to open it', 'encrypted');
     }
-    throw new PdfOpenError(`corrupt PDF: ${err.message}`, 'corrupt');
+    throw new PdfOpenError(`corrupt PDF: ${errorMessage(e)}`, 'corrupt');
   }
 }
 
@@ -91,7 +117,8 @@ interface Piece {
 function itemPieces(item: TextItemLike, vt: Matrix): Piece[] {
   const m = mul(vt, item.transform as Matrix);
   const size = Math.hypot(m[2], m[3]) || Math.hypot(m[0], m[1]);
-  if (!item.str || size <= 0) return [];
+  // A damaged file can give a transform or width that is not a number: such text has no place.
+  if (!item.str || !(size > 0) || !m.every(Number.isFinite) || !Number.isFinite(item.width)) return [];
   const horizontal = Math.abs(m[0]) >= Math.abs(m[1]);
   // Extent along the writing direction, in display space.
   const scaleX = Math.hypot(m[0], m[1]) / (Math.hypot(item.transform[0], item.transform[1]) || 1);
@@ -242,6 +269,7 @@ export function rulesFromOperators(fnArray: number[], argsArray: unknown[][], vt
             const ys = pts.map((p) => p[1]);
             const x0 = Math.min(...xs), x1 = Math.max(...xs), y0 = Math.min(...ys), y1 = Math.max(...ys);
             const w = x1 - x0, h = y1 - y0;
+            if (!Number.isFinite(w) || !Number.isFinite(h)) continue; // a damaged path
             if (h <= THIN_FILL && w >= MIN_RULE_LENGTH) rules.push({ x0, x1, y0: (y0 + y1) / 2, y1: (y0 + y1) / 2, width: Math.max(h, 0.1) });
             else if (w <= THIN_FILL && h >= MIN_RULE_LENGTH) rules.push({ x0: (x0 + x1) / 2, x1: (x0 + x1) / 2, y0, y1, width: Math.max(w, 0.1) });
           }
@@ -256,6 +284,7 @@ export function rulesFromOperators(fnArray: number[], argsArray: unknown[][], vt
 }
 
 function pushSegment(rules: Rule[], a: [number, number], b: [number, number], width: number): void {
+  if (![...a, ...b, width].every(Number.isFinite)) return; // a damaged path
   const dx = Math.abs(a[0] - b[0]);
   const dy = Math.abs(a[1] - b[1]);
   if (dy <= AXIS_TOLERANCE && dx >= MIN_RULE_LENGTH) {

@@ -12,8 +12,11 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
-import type { DocumentResult } from '../types.js';
-import type { OcrMode, TaskMessage, WorkerMessage } from './protocol.js';
+import { errorMessage } from '../errors.js';
+import type { TaskMessage, WorkerMessage } from './protocol.js';
+import { unexpectedError, type Runner, type Task, type TaskOutcome } from './runner.js';
+
+export type { Task, TaskOutcome } from './runner.js';
 
 /** A worker whose heap after a file is above this share of its limit is replaced before the next file. */
 const RECYCLE_HEAP_SHARE = 0.5;
@@ -29,19 +32,6 @@ export interface PoolOptions {
   /** Make a worker (tests give one that misbehaves on purpose). Default: src/ingest/worker. */
   spawn?: (resourceLimits: ResourceLimits) => Worker;
 }
-
-export interface Task {
-  path: string;
-  data: Uint8Array;
-  ocr: OcrMode;
-  ocrJobs: number;
-  /** Called when a worker takes the file. */
-  onStart?: () => void;
-}
-
-export type TaskOutcome =
-  | { kind: 'result'; result: DocumentResult; elapsedMs: number }
-  | { kind: 'failed'; reason: string; elapsedMs: number };
 
 /** The workers could not be started (e.g. the worker entry or tsx is missing). */
 export class PoolStartError extends Error {
@@ -98,9 +88,11 @@ interface Waiting {
   task: Task;
   resolve: (o: TaskOutcome) => void;
   reject: (e: Error) => void;
+  /** Removed once the file starts, so a long run's signal does not hold every file's bytes. */
+  onAbort?: () => void;
 }
 
-export class WorkerPool {
+export class WorkerPool implements Runner {
   private readonly slots = new Set<Slot>();
   private readonly waiting: Waiting[] = [];
   private nextId = 1;
@@ -124,12 +116,24 @@ export class WorkerPool {
     return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
   }
 
-  /** Process one file on the next free worker. Never rejects for the file's sake, only with PoolStartError. */
+  /**
+   * Process one file on the next free worker. Never rejects for the file's sake, only with
+   * PoolStartError. A file still waiting for a worker when its signal is aborted is not started.
+   */
   run(task: Task): Promise<TaskOutcome> {
     if (this.fatal) return Promise.reject(this.fatal);
     if (this.closing) return Promise.reject(new Error('pool is closed'));
+    if (task.signal?.aborted) return Promise.resolve({ kind: 'not-started' });
     return new Promise((resolve, reject) => {
-      this.waiting.push({ task, resolve, reject });
+      const w: Waiting = { task, resolve, reject };
+      w.onAbort = () => {
+        const i = this.waiting.indexOf(w);
+        if (i < 0) return;
+        this.waiting.splice(i, 1);
+        resolve({ kind: 'not-started' });
+      };
+      task.signal?.addEventListener('abort', w.onAbort, { once: true });
+      this.waiting.push(w);
       this.dispatch();
     });
   }
@@ -150,7 +154,7 @@ export class WorkerPool {
     try {
       worker = (this.opts.spawn ?? defaultSpawn)(limits);
     } catch (e) {
-      this.fail(new PoolStartError(`cannot start a worker thread: ${(e as Error).message}`));
+      this.fail(new PoolStartError(`cannot start a worker thread: ${errorMessage(e)}`));
       return;
     }
     const slot: Slot = { worker, state: 'starting', current: null, stopReason: null, error: null };
@@ -174,7 +178,7 @@ export class WorkerPool {
     if (!cur || cur.id !== m.id) return; // a late answer for a task already given up
     this.settle(slot, m.type === 'result'
       ? { kind: 'result', result: m.result, elapsedMs: performance.now() - cur.t0 }
-      : { kind: 'failed', reason: `unexpected error: ${m.message}`, elapsedMs: performance.now() - cur.t0 });
+      : { kind: 'failed', reason: unexpectedError(m.message), elapsedMs: performance.now() - cur.t0 });
     if (m.type === 'result' && m.heapUsed > RECYCLE_HEAP_SHARE * this.opts.maxMemoryMb * 1024 * 1024) {
       // Whatever the pipeline keeps between files (caches, leaks) starts afresh.
       this.recycled++;
@@ -229,6 +233,7 @@ export class WorkerPool {
       if (this.waiting.length === 0) return;
       if (slot.state !== 'idle') continue;
       const w = this.waiting.shift()!;
+      if (w.onAbort) w.task.signal?.removeEventListener('abort', w.onAbort);
       const id = this.nextId++;
       const cur: Running = { id, path: w.task.path, t0: performance.now(), resolve: w.resolve };
       slot.current = cur;
@@ -256,7 +261,10 @@ export class WorkerPool {
 
   private fail(e: PoolStartError): void {
     this.fatal = e;
-    for (const w of this.waiting.splice(0)) w.reject(e);
+    for (const w of this.waiting.splice(0)) {
+      if (w.onAbort) w.task.signal?.removeEventListener('abort', w.onAbort);
+      w.reject(e);
+    }
     for (const w of this.readyWaiters.splice(0)) w.reject(e);
   }
 }

@@ -1,9 +1,14 @@
 // What `yusuan ingest` tells the user while it runs: a progress bar on a terminal, one line per file
-// otherwise, or JSON lines (`--log-format json`) for machines.
-import type { FileOutcome, RunSummary } from './run.js';
+// otherwise, or JSON lines (`--log-format json`) for machines. Progress and logs go to stderr; data
+// (a dry run's list of files, the JSON lines, the summary) to stdout.
+import { files, plural, type FileOutcome, type RunSummary } from './summary.js';
 
 export interface Reporter {
   start(info: { total: number; jobs: number; runId: number | null; dryRun: boolean }): void;
+  /** Files hashed and decided on so far, before any is processed. */
+  planning(done: number, total: number): void;
+  /** Planning is over (every file decided on, or the run stopped). */
+  planned(): void;
   file(o: FileOutcome): void;
   /** A note outside any one file (recovered files, warnings). */
   note(message: string): void;
@@ -11,6 +16,9 @@ export interface Reporter {
 }
 
 export type LogFormat = 'text' | 'json';
+
+/** Without a terminal, how long hashing must take to be worth a line in the log, seconds. */
+const SLOW_PLANNING_S = 2;
 
 export function makeReporter(format: LogFormat, opts: { tty?: boolean } = {}): Reporter {
   return format === 'json' ? new JsonReporter() : new TextReporter(opts.tty ?? process.stderr.isTTY === true);
@@ -24,6 +32,8 @@ class JsonReporter implements Reporter {
   start(info: { total: number; jobs: number; runId: number | null; dryRun: boolean }): void {
     this.emit('start', info);
   }
+  planning(): void {}
+  planned(): void {}
   file(o: FileOutcome): void {
     this.emit('file', o);
   }
@@ -55,13 +65,30 @@ class TextReporter implements Reporter {
   private firstWork = 0;
   private timer: NodeJS.Timeout | undefined;
   private last = '';
+  private dryRun = false;
+  /** Files hashed so far, while planning; null once planning is over. */
+  private hashed: number | null = 0;
 
   constructor(private readonly tty: boolean) {}
 
   start(info: { total: number; jobs: number; dryRun: boolean }): void {
     this.total = info.total;
+    this.dryRun = info.dryRun;
     this.started = performance.now();
-    if (this.tty && !info.dryRun) this.timer = setInterval(() => this.draw(), 250).unref();
+    if (this.tty) this.timer = setInterval(() => this.draw(), 250).unref();
+  }
+
+  planning(done: number): void {
+    this.hashed = done;
+  }
+
+  planned(): void {
+    const n = this.hashed ?? 0;
+    this.hashed = null;
+    if (this.tty) process.stderr.write('\r\x1b[2K');
+    if (this.dryRun && this.timer) clearInterval(this.timer);
+    const sec = (performance.now() - this.started) / 1000;
+    if (!this.tty && sec >= SLOW_PLANNING_S) process.stderr.write(`hashed ${files(n)} in ${sec.toFixed(1)} s\n`);
   }
 
   file(o: FileOutcome): void {
@@ -74,9 +101,10 @@ class TextReporter implements Reporter {
     if (o.status === 'failed') this.failed++;
     this.last = o.path;
     const line = fileLine(o);
-    if (!this.tty) process.stderr.write(line + '\n');
+    if (this.dryRun) process.stdout.write(line + '\n'); // the list is a dry run's data
+    else if (!this.tty) process.stderr.write(line + '\n');
     else {
-      if (o.status === 'failed' || o.status === 'partial' || o.action === 'would-process') process.stderr.write('\r\x1b[2K' + line + '\n');
+      if (o.status === 'failed' || o.status === 'partial') process.stderr.write('\r\x1b[2K' + line + '\n');
       this.draw();
     }
   }
@@ -91,18 +119,30 @@ class TextReporter implements Reporter {
     const sec = s.elapsedMs / 1000;
     const c = s.counts;
     if (s.dryRun) {
-      console.log(`dry run: ${c.wouldProcess} files would be processed, ${c.skipped} skipped, ${c.duplicates} duplicates, ${c.unreadable} unreadable`);
+      // On stderr: stdout holds the list alone.
+      process.stderr.write(`dry run: ${files(c.wouldProcess)} would be processed, ${c.skipped} skipped, ${plural(c.duplicates, 'duplicate path')}, ${c.unreadable} unreadable`
+        + (c.failedBefore ? `; ${files(c.failedBefore)} failed in an earlier run (--retry to try again)` : '') + '\n');
       return;
     }
     console.log(`documents: ${c.ok} ok, ${c.partial} partial, ${c.failed} failed, ${c.skipped} skipped`
-      + (c.duplicates ? `, ${c.duplicates} duplicate paths` : ''));
-    if (c.failedBefore) console.log(`(${c.failedBefore} of the skipped files failed in an earlier run; --retry to try them again)`);
+      + (c.duplicates ? `, ${plural(c.duplicates, 'duplicate path')}` : ''));
+    if (c.failedBefore) console.log(`${files(c.failedBefore)} failed in an earlier run and still ${c.failedBefore === 1 ? 'stands' : 'stand'} failed (--retry to try again)`);
+    if (s.interrupted) console.log(`interrupted: ${files(c.notStarted)} left unprocessed (run the same command again to go on)`);
     console.log(`tables: ${s.tables}  line items: ${s.items}  pages: ${s.pages}`);
-    console.log(`elapsed: ${sec.toFixed(1)} s  (${s.pagesPerSec.toFixed(1)} pages/s, ${s.docsPerSec.toFixed(2)} documents/s, ${s.jobs} jobs, peak memory ${s.peakRssMb} MB)`);
-    if (s.resultsFile) console.log(`results: ${s.resultsFile}`);
+    const threads = s.jobs === 0 ? 'on the main thread' : `${s.jobs} ${s.jobs === 1 ? 'worker' : 'workers'}`;
+    console.log(`elapsed: ${sec.toFixed(1)} s  (${s.pagesPerSec.toFixed(1)} pages/s, ${s.docsPerSec.toFixed(2)} documents/s, ${threads}, peak memory ${s.peakRssMb} MB)`);
+    if (s.resultsFile) {
+      console.log(s.resultsWritten ? `results: ${s.resultsFile}` : `results: ${s.resultsFile} left as it was (this run processed no file)`);
+    }
   }
 
   private draw(): void {
+    if (this.hashed !== null) {
+      // Planning: every file is hashed (or found unchanged) before any is processed.
+      process.stderr.write(`\r\x1b[2Khashing ${this.hashed}/${this.total} files  ${fmtDuration((performance.now() - this.started) / 1000)}`);
+      return;
+    }
+    if (this.dryRun) return;
     const width = 24;
     const frac = this.total === 0 ? 1 : this.done / this.total;
     const filled = Math.round(frac * width);

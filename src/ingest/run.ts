@@ -1,23 +1,25 @@
-// A bulk ingest run: hash each file, consult the ledger, send what needs doing to the worker pool
-// (scheduled with p-queue), and store each result on this thread, the only writer: the document and
-// its ledger entry in one transaction, so a run killed at any moment leaves every file either stored
-// whole or not at all, and the next run picks up where this one stopped.
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readFile, stat, writeFile } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
-import PQueue from 'p-queue';
-import { OcrPool } from '../extract/ocr.js';
-import { processFile } from '../pipeline.js';
+// A bulk ingest run in three parts: plan (src/ingest/plan.ts: hash each file, record its paths in
+// the ledger, decide once whether to process it), run (here: the files to process through a Runner,
+// the worker pool or --jobs 0's inline one, each result stored by the one writer) and summarize
+// (src/ingest/summary.ts: counts from the typed outcomes). The caller owns the process: it passes
+// an AbortSignal for "start no new file" and turns the summary into an exit code.
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { failedDocument } from '../document.js';
 import { errorMessage } from '../errors.js';
 import { PIPELINE_VERSION } from '../version.js';
 import type { Db } from '../store/db.js';
-import { hasDocument, writeDocument } from '../store/write.js';
 import * as ledger from '../store/ledger.js';
-import type { DocStatus, DocumentResult } from '../types.js';
-import { PoolStartError, WorkerPool, type PoolOptions, type TaskOutcome } from './pool.js';
+import { InlineRunner } from './inline.js';
+import { planRun, type PlannedFile } from './plan.js';
+import { PoolStartError, WorkerPool, type PoolOptions } from './pool.js';
 import type { OcrMode } from './protocol.js';
 import type { Reporter } from './report.js';
+import type { Runner, TaskOutcome } from './runner.js';
+import { files, summarize, type FileOutcome, type RunSummary } from './summary.js';
+import { makeWriter } from './writer.js';
+
+export type { FileOutcome, RunSummary } from './summary.js';
 
 export interface RunOptions {
   db: Db;
@@ -38,70 +40,14 @@ export interface RunOptions {
   /** Larger files are marked failed without being parsed. */
   maxFileSizeBytes: number;
   reporter: Reporter;
-  /** Where to write run_results.json; null for nowhere. */
+  /** Where to write the run's results (JSON); null for nowhere. */
   resultsFile: string | null;
   /** The command line, recorded in ledger_runs. */
   argv: string[];
+  /** Once aborted, no new file is started (nor hashed); the files in progress finish and are stored. */
+  signal?: AbortSignal;
   /** For tests: how workers are made. */
   spawn?: PoolOptions['spawn'];
-}
-
-export interface FileOutcome {
-  path: string;
-  sha256: string | null;
-  size: number | null;
-  /** processed: run through the pipeline now; skipped: done before, or a duplicate path; unreadable: no bytes. */
-  action: 'processed' | 'skipped' | 'would-process' | 'unreadable';
-  /** Why it was processed (new, retry, forced, interrupted, pipeline changed) or skipped. */
-  reason: string;
-  status: DocStatus | null;
-  error: string | null;
-  pages: number;
-  tables: number;
-  items: number;
-  elapsedMs: number;
-  /** How many times the file has been started, this run included. */
-  attempts: number;
-}
-
-export interface RunSummary {
-  runId: number | null;
-  dryRun: boolean;
-  pipelineVersion: string;
-  node: string;
-  jobs: number;
-  startedAt: string;
-  finishedAt: string;
-  elapsedMs: number;
-  counts: {
-    files: number;
-    processed: number;
-    ok: number;
-    partial: number;
-    failed: number;
-    skipped: number;
-    duplicates: number;
-    unreadable: number;
-    wouldProcess: number;
-    /** Skipped because they failed in an earlier run (--retry takes them up again). */
-    failedBefore: number;
-    /** Left running by a run that was killed, found at the start of this one. */
-    interrupted: number;
-  };
-  pages: number;
-  tables: number;
-  items: number;
-  pagesPerSec: number;
-  docsPerSec: number;
-  peakRssMb: number;
-  /** CPU time of the whole process (all threads), seconds. */
-  cpuSeconds: number;
-  /** Main-thread time spent hashing files and storing results, ms (the rest of it waits on workers). */
-  mainThreadMs: { hash: number; store: number };
-  workersReplaced: number;
-  workersRecycled: number;
-  exitCode: number;
-  resultsFile: string | null;
 }
 
 /** The run could not go on (workers cannot start, another run holds the database). Exit code 2. */
@@ -109,281 +55,212 @@ export class RunError extends Error {
   override name = 'RunError';
 }
 
-const MB = 1024 * 1024;
+/** Files read ahead per worker, so a worker finishing a file finds the next one's bytes ready. */
+const READ_AHEAD = 2;
 
 export async function runBulk(o: RunOptions): Promise<RunSummary> {
-  const { db, reporter } = o;
   const startedAt = new Date();
   const t0 = performance.now();
+  const { runId, resumed } = beginRun(o);
+  o.reporter.start({ total: o.files.length, jobs: o.jobs, runId, dryRun: o.dryRun });
 
-  const live = ledger.liveRuns(db);
-  if (live.length > 0 && !o.dryRun) {
-    throw new RunError(`another ingest (pid ${live[0].pid}, run ${live[0].id}) is writing to this database`);
+  const plan = await planRun(o.db, o.files, { ...o, onProgress: (done, total) => o.reporter.planning(done, total) });
+  o.reporter.planned();
+  const outcomes = new Outcomes(o.files, o.reporter);
+  const toProcess: Extract<PlannedFile, { kind: 'file' }>[] = [];
+  for (const f of plan.files) {
+    if (f.kind === 'file' && f.decision.process && !o.dryRun) toProcess.push(f);
+    else outcomes.add(plannedOutcome(f));
   }
-  const recovered = o.dryRun ? { interrupted: 0, givenUp: 0 } : ledger.recoverInterrupted(db);
+  const stats = await processFiles(o, toProcess, runId, (out) => outcomes.add(out));
+  if (stats.fatal) {
+    if (runId !== null) ledger.finishRun(o.db, runId, { error: stats.fatal }, 2);
+    throw new RunError(stats.fatal);
+  }
+  const summary = summarize(outcomes.all(), {
+    runId,
+    dryRun: o.dryRun,
+    interrupted: o.signal?.aborted ?? false,
+    jobs: o.jobs,
+    startedAt,
+    elapsedMs: performance.now() - t0,
+    resumed,
+    mainThreadMs: { hash: plan.hashMs, store: stats.storeMs },
+    workers: stats.workers,
+    resultsFile: o.dryRun ? null : o.resultsFile,
+  });
+  if (runId !== null) ledger.finishRun(o.db, runId, { interrupted: summary.interrupted, ...summary.counts }, summary.exitCode);
+  summary.resultsWritten = await writeResults(summary, outcomes.all());
+  o.reporter.finish(summary);
+  return summary;
+}
+
+/** What became of each file, reported as it comes. */
+class Outcomes {
+  private readonly list: FileOutcome[] = [];
+  constructor(private readonly files: string[], private readonly reporter: Reporter) {}
+
+  add(out: FileOutcome): void {
+    this.list.push(out);
+    if (out.action !== 'not-started') this.reporter.file(out); // counted in the summary, not listed one by one
+  }
+
+  /** One per input file, in input order; files planning did not reach (it was stopped) are not started. */
+  all(): FileOutcome[] {
+    const reached = new Set(this.list.map((x) => x.path));
+    for (const path of this.files) if (!reached.has(path)) this.list.push(notStarted({ path, sha256: null, size: null }, 'the run was interrupted'));
+    const order = new Map(this.files.map((f, i) => [f, i]));
+    return this.list.sort((a, b) => (order.get(a.path) ?? 0) - (order.get(b.path) ?? 0));
+  }
+}
+
+/** Refuse a database another live run writes to; take up files a killed run left running. */
+function beginRun(o: RunOptions): { runId: number | null; resumed: number } {
+  if (o.dryRun) return { runId: null, resumed: 0 };
+  const live = ledger.liveRuns(o.db);
+  if (live.length > 0) throw new RunError(`another ingest (pid ${live[0].pid}, run ${live[0].id}) is writing to this database`);
+  const recovered = ledger.recoverInterrupted(o.db);
   if (recovered.interrupted > 0) {
-    reporter.note(`${recovered.interrupted} files were left unfinished by a run that stopped; they are taken up again`
+    o.reporter.note(`${files(recovered.interrupted)} left unfinished by a run that stopped ${recovered.interrupted === 1 ? 'is' : 'are'} taken up again`
       + (recovered.givenUp ? ` (${recovered.givenUp} given up after ${ledger.MAX_INTERRUPTED_ATTEMPTS} attempts)` : ''));
   }
-  const runId = o.dryRun ? null : ledger.beginRun(db, { pipelineVersion: PIPELINE_VERSION, jobs: o.jobs, argv: o.argv });
+  const runId = ledger.beginRun(o.db, { pipelineVersion: PIPELINE_VERSION, jobs: o.jobs, argv: o.argv });
+  return { runId, resumed: recovered.interrupted };
+}
 
-  const outcomes: FileOutcome[] = [];
-  const firstPathOf = new Map<string, string>(); // sha256 → first path seen this run
-  let pool: WorkerPool | null = null;
-  let ownOcrPool: OcrPool | null = null; // --jobs 0: OCR on this thread
-  let poolReady: Promise<WorkerPool> | null = null;
-  let fatal: Error | null = null;
-  const getPool = (): Promise<WorkerPool> => {
-    poolReady ??= (async () => {
-      pool = new WorkerPool({ size: Math.max(1, Math.min(o.jobs, o.files.length)), timeoutMs: o.timeoutMs, maxMemoryMb: o.maxMemoryMb, spawn: o.spawn });
-      await pool.ready();
-      return pool;
-    })();
-    return poolReady;
-  };
+const MB = 1024 * 1024;
 
-  const queue = new PQueue({ concurrency: Math.max(1, o.jobs) * 2 }); // a file read ahead per worker
-  reporter.start({ total: o.files.length, jobs: o.jobs, runId, dryRun: o.dryRun });
+/** Megabytes with the digits that matter: 1024, 24.1, 0.13, 0.0098. */
+export function fmtMb(bytes: number, extraDigits = 0): string {
+  const mb = bytes / MB;
+  const digits = mb >= 100 ? 0 : mb >= 1 ? 1 : Math.max(1, 1 - Math.floor(Math.log10(mb || 1)));
+  return String(Number(mb.toFixed(Math.min(digits + extraDigits, 9))));
+}
 
-  const finish = (out: FileOutcome) => {
-    outcomes.push(out);
-    reporter.file(out);
-  };
+/** The reason of a file over --max-file-size, its size told apart from the limit. */
+export function tooLargeReason(size: number, limit: number): string {
+  let extra = 0;
+  while (extra < 6 && fmtMb(size, extra) === fmtMb(limit, extra)) extra++;
+  return `file too large: ${fmtMb(size, extra)} MB, over the limit of ${fmtMb(limit, extra)} MB (--max-file-size)`;
+}
 
-  const storeTx = db.transaction((result: DocumentResult, elapsedMs: number) => {
-    writeDocument(db, result, { force: true });
-    ledger.markFinished(db, result.sha256, { status: result.status, error: result.error, pages: result.pages, elapsedMs, timings: result.timings });
-  });
-  const mainMs = { hash: 0, store: 0 };
-  const store = (result: DocumentResult, elapsedMs: number): DocumentResult => {
-    const ts = performance.now();
-    try {
-      storeTx(result, elapsedMs);
-      return result;
-    } catch (e) {
-      const failed = failedResult(result.path, result.sha256, `could not store: ${errorMessage(e)}`, result.pages);
-      storeTx(failed, elapsedMs); // a failed document has no records that could be invalid
-      return failed;
-    } finally {
-      mainMs.store += performance.now() - ts;
-    }
-  };
+function plannedOutcome(f: PlannedFile): FileOutcome {
+  const base = { path: f.path, status: null, error: null, pages: 0, tables: 0, items: 0, elapsedMs: 0, attempts: 0 };
+  if (f.kind === 'unreadable') return { ...base, sha256: null, size: null, action: 'unreadable', why: 'unreadable', reason: 'unreadable', status: 'failed', error: f.error };
+  const d = f.decision;
+  if (d.process) return { ...base, sha256: f.sha256, size: f.size, action: 'would-process', why: d.why, reason: d.reason };
+  return { ...base, sha256: f.sha256, size: f.size, action: 'skipped', why: d.why, reason: d.reason, status: f.status, error: f.error, pages: f.pages };
+}
 
-  const handle = async (display: string): Promise<void> => {
-    const abs = resolve(display);
-    const base = { path: display, sha256: null, size: null, status: null, error: null, pages: 0, tables: 0, items: 0, elapsedMs: 0, attempts: 0 };
-    const unreadable = (e: unknown) => {
-      const error = `could not read the file: ${errorMessage(e)}`;
-      if (!o.dryRun) ledger.pathError(db, abs, error);
-      finish({ ...base, action: 'unreadable', reason: 'unreadable', status: 'failed', error });
-    };
-    let st;
-    try {
-      st = await stat(abs);
-    } catch (e) {
-      return unreadable(e);
-    }
-    const size = st.size;
-    const mtimeMs = st.mtimeMs;
-    const tooLarge = size > o.maxFileSizeBytes;
+function notStarted(f: { path: string; sha256: string | null; size: number | null }, why: string): FileOutcome {
+  return { ...f, action: 'not-started', why: 'not-started', reason: `not started: ${why}`, status: null, error: null, pages: 0, tables: 0, items: 0, elapsedMs: 0, attempts: 0 };
+}
 
-    // A path unchanged (size, mtime) since it was hashed, whose file is done: skipped without reading it.
-    const known = ledger.getPath(db, abs);
-    let sha = known?.sha256 && known.size === size && known.mtime_ms === Math.trunc(mtimeMs) ? known.sha256 : null;
-    let data: Uint8Array | null = null;
-    if (!sha || decide(db, sha, o).process) {
-      try {
-        if (tooLarge) sha = await hashStream(abs);
-        else {
-          data = await readFile(abs);
-          const th = performance.now();
-          sha = createHash('sha256').update(data).digest('hex');
-          mainMs.hash += performance.now() - th;
-        }
-      } catch (e) {
-        return unreadable(e);
-      }
-    }
-    const out = { ...base, sha256: sha, size };
+interface RunStats {
+  storeMs: number;
+  workers: { replaced: number; recycled: number };
+  /** Why the run could not go on (workers cannot start). */
+  fatal: string | null;
+}
 
-    const first = firstPathOf.get(sha);
-    if (first !== undefined) {
-      if (!o.dryRun) ledger.seePath(db, { path: abs, sha256: sha, size, mtimeMs });
-      return finish({ ...out, action: 'skipped', reason: `same content as ${first}` });
-    }
-    firstPathOf.set(sha, display);
+/** Run: each file through the runner, its result stored as it comes; `finish` gets each outcome. */
+async function processFiles(o: RunOptions, todo: Extract<PlannedFile, { kind: 'file' }>[], runId: number | null, finish: (out: FileOutcome) => void): Promise<RunStats> {
+  if (todo.length === 0 || runId === null) return { storeMs: 0, workers: { replaced: 0, recycled: 0 }, fatal: null };
+  const { db } = o;
+  const stop = new AbortController(); // the caller's signal, or the runner failing
+  const signal = o.signal ? AbortSignal.any([o.signal, stop.signal]) : stop.signal;
+  let fatal: string | null = null;
+  let runner: Runner;
+  try {
+    runner = await makeRunner(o, todo.length);
+  } catch (e) {
+    if (e instanceof PoolStartError) return { storeMs: 0, workers: { replaced: 0, recycled: 0 }, fatal: e.message };
+    throw e;
+  }
+  const writer = makeWriter(db);
 
-    const d = decide(db, sha, o);
-    if (!d.process) {
-      if (!o.dryRun) ledger.seePath(db, { path: abs, sha256: sha, size, mtimeMs });
-      const f = ledger.getFile(db, sha);
-      return finish({ ...out, action: 'skipped', reason: d.reason, status: f?.status === 'ok' || f?.status === 'partial' || f?.status === 'failed' ? f.status : null, error: f?.error ?? null, pages: f?.pages ?? 0 });
-    }
-    if (o.dryRun) return finish({ ...out, action: 'would-process', reason: d.reason });
-    if (fatal) return;
-
-    ledger.seePath(db, { path: abs, sha256: sha, size, mtimeMs });
-    const started = () => ledger.markRunning(db, sha, runId!, PIPELINE_VERSION);
+  const one = async (f: Extract<PlannedFile, { kind: 'file' }>): Promise<FileOutcome> => {
+    const id = { path: f.path, sha256: f.sha256, size: f.size };
+    if (signal.aborted) return notStarted(id, fatal ?? 'the run was interrupted');
+    const started = () => ledger.markRunning(db, f.sha256, runId, PIPELINE_VERSION);
     let outcome: TaskOutcome;
-    if (tooLarge) {
+    if (f.size > o.maxFileSizeBytes) {
       started();
-      outcome = { kind: 'failed', reason: `file too large: ${(size / MB).toFixed(0)} MB, over the limit of ${(o.maxFileSizeBytes / MB).toFixed(0)} MB (--max-file-size)`, elapsedMs: 0 };
-    } else if (o.jobs === 0) {
-      started();
-      const ti = performance.now();
-      try {
-        ownOcrPool ??= new OcrPool(o.ocrJobs);
-        outcome = { kind: 'result', result: await processFile(display, data!, { ocr: o.ocr, ocrPool: ownOcrPool }), elapsedMs: performance.now() - ti };
-      } catch (e) {
-        outcome = { kind: 'failed', reason: `unexpected error: ${errorMessage(e)}`, elapsedMs: performance.now() - ti };
-      }
+      outcome = { kind: 'failed', reason: tooLargeReason(f.size, o.maxFileSizeBytes), elapsedMs: 0 };
     } else {
+      let data: Uint8Array;
       try {
-        const p = await getPool();
-        outcome = await p.run({ path: display, data: data!, ocr: o.ocr, ocrJobs: o.ocrJobs, onStart: started });
+        data = await readFile(f.abs);
       } catch (e) {
-        if (e instanceof PoolStartError) {
-          fatal ??= e;
-          queue.clear();
-          return;
-        }
-        throw e;
+        const error = `could not read the file: ${errorMessage(e)}`;
+        ledger.pathError(db, f.abs, error);
+        return { ...id, action: 'unreadable', why: 'unreadable', reason: 'unreadable', status: 'failed', error, pages: 0, tables: 0, items: 0, elapsedMs: 0, attempts: 0 };
+      }
+      try {
+        outcome = await runner.run({ path: f.path, data, ocr: o.ocr, ocrJobs: o.ocrJobs, onStart: started, signal });
+      } catch (e) {
+        if (!(e instanceof PoolStartError)) throw e;
+        fatal ??= e.message;
+        stop.abort();
+        return notStarted(id, fatal);
       }
     }
-    let result = outcome.kind === 'result' ? outcome.result : failedResult(display, sha, outcome.reason);
-    if (result.sha256 !== sha) result = failedResult(display, sha, 'internal error: the worker hashed other bytes than the file (please report)');
-    result = store(result, outcome.elapsedMs);
-    finish({
-      ...out,
+    if (outcome.kind === 'not-started') return notStarted(id, fatal ?? 'the run was interrupted');
+    let result = outcome.kind === 'result' ? outcome.result : failedDocument(f, outcome.reason);
+    // The file was hashed when planned and read again now: it changed in between.
+    if (result.sha256 !== f.sha256) result = failedDocument(f, 'the file changed during the run (its content no longer matches its hash); run again to read it');
+    result = writer.store(result, outcome.elapsedMs);
+    return {
+      ...id,
       action: 'processed',
-      reason: d.reason,
+      why: f.decision.why,
+      reason: f.decision.reason,
       status: result.status,
       error: result.error,
       pages: result.pages,
       tables: result.tables.length,
       items: result.tables.reduce((n, t) => n + t.items.length, 0),
       elapsedMs: outcome.elapsedMs,
-      attempts: ledger.getFile(db, sha)?.attempts ?? 1,
-    });
+      attempts: ledger.getFile(db, f.sha256)?.attempts ?? 1,
+    };
   };
-
-  // Ctrl-C: start nothing new, let the files in the workers finish and be stored, then summarise.
-  let interruptedBySignal = false;
-  const onSigint = () => {
-    if (interruptedBySignal) process.exit(130); // a second Ctrl-C: stop now (stored files stay stored)
-    interruptedBySignal = true;
-    reporter.note('interrupted: finishing the files in progress (Ctrl-C again to stop at once)');
-    queue.clear();
-  };
-  if (!o.dryRun) process.on('SIGINT', onSigint);
 
   try {
-    // Not awaiting the add() promises themselves: those of files cleared from the queue never settle.
-    const errors: unknown[] = [];
-    for (const f of o.files) queue.add(() => handle(f)).catch((e: unknown) => void errors.push(e));
-    await queue.onIdle();
-    if (errors.length > 0) throw errors[0];
+    await eachLimit(todo, Math.max(1, o.jobs) * READ_AHEAD, async (f) => finish(await one(f)));
   } finally {
-    process.off('SIGINT', onSigint);
-    if (pool) await (pool as WorkerPool).close();
-    if (ownOcrPool) await (ownOcrPool as OcrPool).close();
+    await runner.close();
   }
-  if (fatal) {
-    if (runId !== null) ledger.finishRun(db, runId, { error: (fatal as Error).message }, 2);
-    throw new RunError((fatal as Error).message);
-  }
+  return { storeMs: writer.ms, workers: { replaced: runner.replaced, recycled: runner.recycled }, fatal };
+}
 
-  const elapsedMs = performance.now() - t0;
-  const processed = outcomes.filter((x) => x.action === 'processed');
-  const count = (s: DocStatus) => processed.filter((x) => x.status === s).length;
-  const unreadable = outcomes.filter((x) => x.action === 'unreadable').length;
-  const failed = count('failed') + unreadable;
-  const pages = processed.reduce((n, x) => n + x.pages, 0);
-  const poolStats = pool as WorkerPool | null;
-  const summary: RunSummary = {
-    runId,
-    dryRun: o.dryRun,
-    pipelineVersion: PIPELINE_VERSION,
-    node: process.version,
-    jobs: o.jobs,
-    startedAt: startedAt.toISOString(),
-    finishedAt: new Date().toISOString(),
-    elapsedMs: Math.round(elapsedMs),
-    counts: {
-      files: o.files.length,
-      processed: processed.length,
-      ok: count('ok'),
-      partial: count('partial'),
-      failed,
-      skipped: outcomes.filter((x) => x.action === 'skipped').length,
-      duplicates: outcomes.filter((x) => x.action === 'skipped' && x.reason.startsWith('same content as')).length,
-      unreadable,
-      wouldProcess: outcomes.filter((x) => x.action === 'would-process').length,
-      failedBefore: outcomes.filter((x) => x.action === 'skipped' && x.reason.startsWith('failed before')).length,
-      interrupted: recovered.interrupted,
-    },
-    pages,
-    tables: processed.reduce((n, x) => n + x.tables, 0),
-    items: processed.reduce((n, x) => n + x.items, 0),
-    pagesPerSec: elapsedMs > 0 ? (pages * 1000) / elapsedMs : 0,
-    docsPerSec: elapsedMs > 0 ? (processed.length * 1000) / elapsedMs : 0,
-    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
-    cpuSeconds: Math.round((process.resourceUsage().userCPUTime + process.resourceUsage().systemCPUTime) / 1e4) / 100,
-    mainThreadMs: { hash: Math.round(mainMs.hash), store: Math.round(mainMs.store) },
-    workersReplaced: poolStats?.replaced ?? 0,
-    workersRecycled: poolStats?.recycled ?? 0,
-    exitCode: interruptedBySignal ? 130 : failed > 0 ? 1 : 0,
-    resultsFile: o.dryRun ? null : o.resultsFile,
+async function makeRunner(o: RunOptions, files: number): Promise<Runner> {
+  if (o.jobs === 0) return new InlineRunner();
+  const pool = new WorkerPool({ size: Math.min(o.jobs, files), timeoutMs: o.timeoutMs, maxMemoryMb: o.maxMemoryMb, spawn: o.spawn });
+  try {
+    await pool.ready();
+  } catch (e) {
+    await pool.close();
+    throw e;
+  }
+  return pool;
+}
+
+/** Run `f` on every item, at most `limit` at a time, in order of start. */
+async function eachLimit<T>(items: T[], limit: number, f: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await f(items[next++]);
   };
-  if (runId !== null) ledger.finishRun(db, runId, summary.counts, summary.exitCode);
-  if (summary.resultsFile) {
-    const order = new Map(o.files.map((f, i) => [f, i]));
-    outcomes.sort((a, b) => (order.get(a.path) ?? 0) - (order.get(b.path) ?? 0));
-    await writeFile(summary.resultsFile, JSON.stringify({ ...summary, files: outcomes }, null, 1) + '\n');
-  }
-  reporter.finish(summary);
-  return summary;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }
 
-/** Whether a file (by content) needs processing in this run, and why. */
-export function decide(db: Db, sha256: string, o: { force: boolean; retry: boolean }): { process: boolean; reason: string } {
-  const f = ledger.getFile(db, sha256);
-  if (o.force) return { process: true, reason: 'forced' };
-  if (!f || f.status === 'pending') {
-    // Stored by an ingest before the ledger had it (or its ledger row was removed).
-    if (hasDocument(db, sha256, PIPELINE_VERSION)) return { process: false, reason: 'already stored' };
-    return { process: true, reason: 'new' };
-  }
-  if (f.status === 'running') return { process: true, reason: 'interrupted' };
-  if (f.pipeline_version !== PIPELINE_VERSION) return { process: true, reason: `pipeline changed (${f.pipeline_version ?? '?'} → ${PIPELINE_VERSION})` };
-  if (!hasDocument(db, sha256, PIPELINE_VERSION)) return { process: true, reason: 'missing from documents' };
-  if (f.status === 'failed') {
-    return o.retry ? { process: true, reason: 'retry' } : { process: false, reason: `failed before: ${f.error} (--retry to try again)` };
-  }
-  return { process: false, reason: 'already stored' };
+/**
+ * The results file: the summary and one entry per file. A run that processed nothing leaves an
+ * existing one as it is (it holds the results of the run that did the work).
+ */
+async function writeResults(s: RunSummary, outcomes: FileOutcome[]): Promise<boolean> {
+  if (!s.resultsFile) return false;
+  if (s.counts.processed === 0 && existsSync(s.resultsFile)) return false;
+  await writeFile(s.resultsFile, JSON.stringify({ ...s, resultsWritten: true, files: outcomes }, null, 1) + '\n');
+  return true;
 }
-
-async function hashStream(file: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
-  return h.digest('hex');
-}
-
-export function failedResult(file: string, sha256: string, error: string, pages = 0): DocumentResult {
-  return {
-    sha256,
-    path: file,
-    fileName: basename(file),
-    pages,
-    phase: null,
-    year: null,
-    department: null,
-    status: 'failed',
-    error,
-    tables: [],
-    findings: [],
-    narrative: [],
-    timings: { extractMs: 0, layoutMs: 0, recognizeMs: 0 },
-  };
-}
-

@@ -1,31 +1,43 @@
-// Worker-thread entry: runs processFile for the pool (src/ingest/pool.ts). The pipeline's input and
-// output are plain values, so they cross the thread boundary by structured clone (the file's bytes
-// are transferred, not copied).
+// Worker-thread entry: runs one file at a time for the pool (src/ingest/pool.ts), with the per-file
+// code of src/ingest/task.ts. The pipeline's input and output are plain values, so they cross the
+// thread boundary by structured clone (the file's bytes are transferred, not copied).
 import { parentPort } from 'node:worker_threads';
-import { OcrPool } from '../extract/ocr.js';
-import { processFile, type ProcessOptions } from '../pipeline.js';
+import { errorMessage } from '../errors.js';
+import { isPdfjsException } from '../extract/pdf.js';
 import type { TaskMessage, WorkerMessage } from './protocol.js';
+import { FileProcessor } from './task.js';
 
 const port = parentPort;
 if (!port) throw new Error('src/ingest/worker is a worker-thread entry, not a program');
 
 const post = (m: WorkerMessage) => port.postMessage(m);
+const processor = new FileProcessor();
+/** The task this worker is on. */
+let current: number | null = null;
 
-// The tesseract workers of this pool worker (--ocr-jobs of them), started on the first page that
-// needs OCR and kept for every document this worker reads.
-let ocrPool: OcrPool | null = null;
-const poolOf = (size: number) => {
-  if (!ocrPool || ocrPool.size !== size) { void ocrPool?.close(); ocrPool = new OcrPool(size); }
-  return ocrPool;
-};
+// A promise rejected with nobody listening would end the thread, and its file would read "the
+// worker died". It is the current file's doing: that file fails with the reason, the worker goes on.
+// (pdfjs's own stray rejections are taken by src/extract/pdf.ts: the file's pages say what they hit.)
+process.on('unhandledRejection', (reason) => {
+  if (isPdfjsException(reason)) return;
+  if (current === null) {
+    console.error(`yusuan worker: unhandled rejection between files: ${errorMessage(reason)}`);
+    return;
+  }
+  post({ type: 'error', id: current, message: `${errorMessage(reason)} (an unhandled promise rejection)` });
+  current = null;
+});
 
 port.on('message', (m: TaskMessage) => {
   const t0 = performance.now();
-  const opts: ProcessOptions = { ocr: m.ocr, ocrPool: poolOf(m.ocrJobs) };
-  processFile(m.path, m.data, opts).then(
-    (result) => post({ type: 'result', id: m.id, result, elapsedMs: performance.now() - t0, heapUsed: process.memoryUsage().heapUsed }),
-    (e: unknown) => post({ type: 'error', id: m.id, message: e instanceof Error ? e.message : String(e) }),
-  );
+  current = m.id;
+  void processor.process(m).then((done) => {
+    if (current !== m.id) return; // already answered (see above)
+    current = null;
+    post(done.ok
+      ? { type: 'result', id: m.id, result: done.result, elapsedMs: performance.now() - t0, heapUsed: process.memoryUsage().heapUsed }
+      : { type: 'error', id: m.id, message: done.message });
+  });
 });
 
 post({ type: 'ready' });
