@@ -59,6 +59,7 @@ function table(kind: TableKind, unit: string | null, items: ItemSpec[], tableInd
       columnLabel: '合计',
       amountText: String(it.amountFen / 100),
       box: [0, 0, 0, 0],
+      confidence: 1,
       ...it,
     })),
   };

@@ -22,6 +22,7 @@ function item(tableIndex: number, rowIndex: number, columnKey: string, amountFen
     amountFen,
     amountText,
     box: [300, 100 + rowIndex * 20, 360, 115 + rowIndex * 20],
+    confidence: 1,
   };
 }
 

@@ -28,7 +28,7 @@ export function loadDocument(db: Db, row: DocRow): DocumentResult {
   }[];
   const items = db.prepare('SELECT * FROM line_items WHERE document_id = ? ORDER BY id').all(row.id) as {
     table_id: number; page: number; row_index: number; label: string; func_code: string | null; econ_code: string | null;
-    column_key: string; column_label: string; amount_fen: number; amount_text: string; bbox: string;
+    column_key: string; column_label: string; amount_fen: number; amount_text: string; bbox: string; confidence: number;
   }[];
   const byTable = new Map<number, LineItem[]>();
   const indexOf = new Map(tables.map((t) => [t.id, t.table_index]));
@@ -37,6 +37,7 @@ export function loadDocument(db: Db, row: DocRow): DocumentResult {
     const li: LineItem = {
       tableIndex: ti, page: it.page, rowIndex: it.row_index, label: it.label, funcCode: it.func_code, econCode: it.econ_code,
       columnKey: it.column_key, columnLabel: it.column_label, amountFen: it.amount_fen, amountText: it.amount_text, box: JSON.parse(it.bbox) as Box,
+      confidence: it.confidence,
     };
     (byTable.get(ti) ?? byTable.set(ti, []).get(ti)!).push(li);
   }

@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import PQueue from 'p-queue';
-import { OcrPool } from '../extract/ocr.js';
+import { OcrPool } from '../extract/ocr/index.js';
 import { processFile } from '../pipeline.js';
 import { errorMessage } from '../errors.js';
 import { PIPELINE_VERSION } from '../version.js';

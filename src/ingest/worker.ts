@@ -2,7 +2,7 @@
 // output are plain values, so they cross the thread boundary by structured clone (the file's bytes
 // are transferred, not copied).
 import { parentPort } from 'node:worker_threads';
-import { OcrPool } from '../extract/ocr.js';
+import { OcrPool } from '../extract/ocr/index.js';
 import { processFile, type ProcessOptions } from '../pipeline.js';
 import type { TaskMessage, WorkerMessage } from './protocol.js';
 

@@ -274,7 +274,7 @@ export function recognizeGrid(g: Grid, tableIndex: number, ctx: TableContext, pa
         funcCode: sys === 'func' ? code : null,
         econCode: sys === 'econ' ? code : null,
         columnKey: spec.key, columnLabel: spec.label,
-        amountFen: fen, amountText: cell.text, box: cell.box,
+        amountFen: fen, amountText: cell.text, box: cell.box, confidence: cell.confidence,
       };
       if (labelCol !== undefined) labelColOf.set(item, labelCol);
       items.push(item);

@@ -100,6 +100,7 @@ export const LineItemRecord = z
     amount_fen: z.int().describe('exact amount in fen (1 yuan = 100 fen); never a float'),
     amount_text: z.string().describe('the amount as printed'),
     bbox: Box,
+    confidence: z.number().min(0).max(1).describe('how sure the reading of the amount is, 0..1: the lowest OCR confidence in its cell; 1 for a text layer or a text dump'),
   })
   .meta({ title: 'LineItemRecord', description: 'One amount of one table row (row of `line_items`).' });
 

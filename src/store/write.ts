@@ -135,6 +135,7 @@ function toRecords(r: DocumentResult, pipelineVersion: string, ingestedAt: strin
         amount_fen: it.amountFen,
         amount_text: it.amountText,
         bbox: it.box,
+        confidence: it.confidence,
       });
     }),
   }));

@@ -9,13 +9,18 @@ import { unitFamily } from './rules/unit.js';
 import { tocFamily } from './rules/toc.js';
 import { codeFamily } from './rules/codes.js';
 import { narrativeFamily } from './rules/narrative.js';
+import { pageFamily } from './rules/pages.js';
+import { ocrFamily } from './rules/ocr.js';
+import { errorMessage } from '../errors.js';
 
 export interface RuleFamily {
   name: string;
   run: (doc: DocumentResult) => Finding[];
 }
 
+// Every finding of a document comes from one of these, in this order (pages that could not be read first).
 export const RULE_FAMILIES: RuleFamily[] = [
+  { name: 'page', run: pageFamily },
   { name: 'sum.code_hierarchy', run: sumRules },
   { name: 'sum', run: sumFamily },
   { name: 'cross', run: crossFamily },
@@ -24,6 +29,7 @@ export const RULE_FAMILIES: RuleFamily[] = [
   { name: 'toc', run: tocFamily },
   { name: 'code', run: codeFamily },
   { name: 'narrative', run: narrativeFamily },
+  { name: 'ocr', run: ocrFamily },
 ];
 
 export function validateDocument(doc: DocumentResult): Finding[] {
@@ -34,7 +40,7 @@ export function validateDocument(doc: DocumentResult): Finding[] {
     } catch (e) {
       // A rule that trips over an unexpected table must not fail the ingest of the document.
       out.push({
-        rule: 'validate.rule_failed', severity: 'warning', message: `规则 ${f.name} 运行出错 / rule family ${f.name} failed: ${(e as Error).message}`,
+        rule: 'validate.rule_failed', severity: 'warning', message: `规则 ${f.name} 运行出错 / rule family ${f.name} failed: ${errorMessage(e)}`,
         page: null, box: null, expected: null, actual: null, tableIndex: null,
       });
     }

@@ -1,5 +1,5 @@
 // Arithmetic within a table: class = Σ 款, 款 = Σ 项 (function and economic codes).
-import type { DocumentResult, Finding, LineItem } from '../types.js';
+import type { DocumentResult, Finding, LineItem, RecognizedTable } from '../types.js';
 import { finding, fmtAmount, printedCent } from './util.js';
 
 /** Rounding allowance: one 分 per summed row, in the table's printed unit. */
@@ -16,10 +16,11 @@ export interface SumCheck {
   allowed: number;
 }
 
-/** Every code-hierarchy sum in the document's tables, per column. */
-export function hierarchySums(doc: DocumentResult): SumCheck[] {
+/** Every code-hierarchy sum in the document's tables (those `only` accepts, when given), per column. */
+export function hierarchySums(doc: DocumentResult, only?: (t: RecognizedTable) => boolean): SumCheck[] {
   const checks: SumCheck[] = [];
   doc.tables.forEach((t, ti) => {
+    if (only && !only(t)) return;
     // One printed 分 (the last printed digit, 0.01 of the unit): 1 fen in 元, 100 元 in 万元, 1,000,000 元 in 亿元.
     const unitFen = printedCent(t.unit);
     const byCol = new Map<string, LineItem[]>();
