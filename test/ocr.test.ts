@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assessTextLayer } from '../src/extract/textlayer.js';
 import { estimateSkew, findLines, rotateGray, type GrayImage } from '../src/extract/ocr/raster.js';
 import { OcrPool, tesseractPaths } from '../src/extract/ocr/index.js';
+import { EnginePool } from '../src/extract/ocr/engine.js';
 import { cleanWord } from '../src/extract/ocr/misreadings.js';
 import { wordsToRuns } from '../src/extract/ocr/page.js';
 import { ocrFamily, oneDigitChange } from '../src/validate/rules/ocr.js';
@@ -140,6 +141,27 @@ describe('OCR words and findings', () => {
     expect(ocr.length).toBeGreaterThan(0);
     expect(ocr).toEqual(ocr.map(() => 0.715));
     expect(confidences(page('pdf_text'))).toEqual(ocr.map(() => 1));
+  });
+});
+
+describe('engine pool', () => {
+  it('starts its workers once, lends each to one job at a time, and stops them on close', async () => {
+    let started = 0, busy = 0, most = 0;
+    const stopped: number[] = [];
+    const p = new EnginePool(2, async () => ++started, async (w) => stopped.push(w));
+    const job = (k: number) => p.use(async (w) => {
+      most = Math.max(most, ++busy);
+      await new Promise((r) => setTimeout(r, 5));
+      busy--;
+      return [k, w];
+    });
+    const done = await Promise.all([1, 2, 3, 4, 5].map(job));
+    expect(done.map(([k]) => k)).toEqual([1, 2, 3, 4, 5]);
+    expect(new Set(done.map(([, w]) => w))).toEqual(new Set([1, 2]));
+    expect([started, most]).toEqual([2, 2]);
+    await p.close();
+    expect(stopped.sort()).toEqual([1, 2]);
+    await expect(p.use(async () => 0)).rejects.toThrow('closed');
   });
 });
 
