@@ -64,7 +64,6 @@ export async function readBlocks(img: GrayImage, threshold: number, blocks: Text
   return out;
 }
 
-
 const minConfidence = (words: OcrWord[]) => Math.min(...words.map((w) => w.confidence));
 
 /** Whether column x of the image has a dark pixel between rows y0 (included) and y1. */
