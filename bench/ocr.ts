@@ -10,9 +10,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { processFile } from '../src/pipeline.js';
-import { OcrPool, OCR_DPI, renderPageGray } from '../src/extract/ocr.js';
+import { OcrPool, OCR_DPI, renderPageGray } from '../src/extract/ocr/index.js';
 import { openPdf } from '../src/extract/pdf.js';
-import { toPgm } from '../src/extract/raster.js';
+import { toPgm } from '../src/extract/ocr/raster.js';
 import { compact } from '../src/extract/normalize.js';
 import type { DocumentResult } from '../src/types.js';
 import { corpusDir, projectRoot } from './paths.js';
@@ -157,7 +157,7 @@ async function main(): Promise<void> {
   for (const size of [1, 2]) {
     const p = new OcrPool(size, ocrDpi);
     try {
-      await p.recognize(toPgm({ width: 8, height: 8, data: new Uint8Array(64).fill(255) })); // start the workers
+      await p.recognize({ width: 8, height: 8, data: new Uint8Array(64).fill(255) }); // start the workers
       const t0 = performance.now();
       for (const t of timingSet) await processFile(t.file, undefined, { ocr: 'auto', ocrPool: p });
       speed[`workers${size}`] = (performance.now() - t0) / 1000 / nTiming;

@@ -3,9 +3,9 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { DocumentResult, Finding, Grid, Page, TextLine, TextRun } from './types.js';
+import type { DocumentResult, Grid, OcrPageNote, Page, PageError, TextLine } from './types.js';
 import { extractPage, openPdf, PdfOpenError } from './extract/pdf.js';
-import { foldOcrConfusions, OcrPages, ocrFindings, type OcrPool } from './extract/ocr.js';
+import { foldOcrConfusions, OcrPages, type OcrEngine, type OcrMode } from './extract/ocr/index.js';
 import { parseTextDump } from './extract/textdump.js';
 import { layoutPage } from './layout/tables.js';
 import { carryFootTitle, gridTitle, markContinuations } from './layout/continuation.js';
@@ -19,11 +19,11 @@ import { errorMessage } from './errors.js';
 
 export interface ProcessOptions {
   /** auto: OCR pages whose text layer is missing or unusable (default); force: every page; off: never. */
-  ocr?: 'auto' | 'force' | 'off';
+  ocr?: OcrMode;
   /** Size of the OCR worker pool when the pipeline makes its own (default: the number of cores). */
   ocrJobs?: number;
-  /** A pool shared across documents (its workers start once per run); the caller closes it. */
-  ocrPool?: OcrPool;
+  /** An OCR engine shared across documents (its workers start once per run); the caller closes it. */
+  ocrPool?: OcrEngine;
   /** Layout tolerances to change from the defaults (src/layout/settings.ts), e.g. to measure them. */
   layout?: Partial<LayoutSettings>;
 }
@@ -33,25 +33,20 @@ export interface DocumentLayout {
   pages: number;
   grids: Grid[];
   lines: TextLine[];
-  pageErrors: Finding[];
+  pageErrors: PageError[];
   textRuns: number;
   layoutMs: number;
   /** Title lines at the foot of the last page read, waiting for the next page's first table. */
   footTitle?: { page: number; lines: TextLine[] };
-  /** Runs of the pages read by OCR (with their confidences), by page number. */
-  ocrRuns?: Map<number, TextRun[]>;
-  /** Info findings: which pages were read by OCR and why. */
-  ocrNotes?: Finding[];
+  /** Pages read by OCR, and why. */
+  ocrPages?: OcrPageNote[];
 }
 
 async function layoutPdf(data: Uint8Array, opts: ProcessOptions = {}): Promise<DocumentLayout> {
   const settings = layoutSettings(opts.layout); // first: a bad setting throws before the PDF is open
   const doc = await openPdf(data);
-  const out: DocumentLayout = { pages: doc.numPages, grids: [], lines: [], pageErrors: [], textRuns: 0, layoutMs: 0, ocrRuns: new Map() };
-  const pageError = (n: number, e: unknown): Finding => ({
-    rule: 'extract.page_failed', severity: 'error', message: `第${n}页无法读取 / page ${n} could not be read: ${errorMessage(e)}`,
-    page: n, box: null, expected: null, actual: null, tableIndex: null,
-  });
+  const out: DocumentLayout = { pages: doc.numPages, grids: [], lines: [], pageErrors: [], textRuns: 0, layoutMs: 0 };
+  const pageError = (page: number, stage: PageError['stage'], e: unknown): PageError => ({ page, stage, message: errorMessage(e) });
   const ocr = new OcrPages(doc, { mode: opts.ocr ?? 'auto', jobs: opts.ocrJobs, pool: opts.ocrPool });
   try {
     // Text layers first (fast); pages that need OCR are queued and read in the background meanwhile.
@@ -63,18 +58,15 @@ async function layoutPdf(data: Uint8Array, opts: ProcessOptions = {}): Promise<D
         await ocr.consider(page);
       } catch (e) {
         text[n] = null;
-        if (!(await ocr.considerFailed(n))) out.pageErrors.push(pageError(n, e));
+        if (!(await ocr.considerFailed(n))) out.pageErrors.push(pageError(n, 'extract', e));
       }
     }
     for (let n = 1; n <= doc.numPages; n++) {
       let page = text[n];
       try {
-        if (ocr.has(n)) {
-          page = await ocr.page(n);
-          out.ocrRuns!.set(n, page.runs);
-        }
+        if (ocr.has(n)) page = await ocr.page(n);
       } catch (e) {
-        out.pageErrors.push({ ...pageError(n, e), rule: 'ocr.page_failed', message: `第${n}页无法识别 / page ${n} could not be OCR'd: ${(e as Error).message}` });
+        out.pageErrors.push(pageError(n, 'ocr', e));
       }
       if (!page) continue;
       out.textRuns += page.runs.length;
@@ -86,7 +78,7 @@ async function layoutPdf(data: Uint8Array, opts: ProcessOptions = {}): Promise<D
       out.grids.push(...lay.grids);
       out.lines.push(...lay.lines);
     }
-    out.ocrNotes = await ocr.notes();
+    out.ocrPages = await ocr.notes();
   } finally {
     await ocr.close();
     await doc.destroy();
@@ -152,8 +144,8 @@ export async function processFile(filePath: string, data?: Uint8Array, opts: Pro
   const t2 = performance.now();
 
   const result: DocumentResult = {
-    ...base, ...meta, status: 'ok', error: null, tables, findings: [...layout.pageErrors],
-    narrative: layout.lines,
+    ...base, ...meta, status: 'ok', error: null, tables, findings: [],
+    narrative: layout.lines, ocrPages: layout.ocrPages ?? [], pageErrors: layout.pageErrors,
     timings: { extractMs: t1 - t0 - layout.layoutMs, layoutMs: layout.layoutMs, recognizeMs: t2 - t1 },
   };
   const budgetWords = /(部门|单位)(预算|决算)|预算公开|决算公开|收支(预算|决算)?总表|预算表|决算表/;
@@ -165,7 +157,6 @@ export async function processFile(filePath: string, data?: Uint8Array, opts: Pro
     return failed(base, 'not a budget or final-accounts disclosure: no budget table and no 部门预算/决算 wording found');
   }
   result.findings.push(...validateDocument(result));
-  if (layout.ocrRuns?.size) result.findings.push(...(layout.ocrNotes ?? []), ...ocrFindings(tables, layout.ocrRuns));
   if (layout.pageErrors.length > 0) result.status = 'partial';
   return result;
 }

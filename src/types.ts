@@ -43,6 +43,8 @@ export interface Cell {
   text: string;
   box: Box;
   page: number;
+  /** How sure the reading is, 0..1: the lowest OCR confidence of its runs; 1 for a text layer or a text dump. */
+  confidence: number;
 }
 
 /** A table found on one or more pages: a grid of cells, with the text lines around it. */
@@ -103,6 +105,8 @@ export interface LineItem {
   box: Box;
   /** A total or subtotal row (合计/总计/小计… label, no code): isTotalRow of domain/rowLabels.ts. */
   isTotal: boolean;
+  /** How sure the reading of the amount is, 0..1 (its cell's confidence: below 1 only when read by OCR). */
+  confidence: number;
 }
 
 export interface RecognizedTable {
@@ -140,6 +144,22 @@ export interface Finding {
   tableIndex: number | null;
 }
 
+/** A page read by OCR: why (the text layer's verdict, as in src/extract/textlayer.ts) and the skew corrected. */
+export interface OcrPageNote {
+  page: number;
+  reason: string | null;
+  detail: string;
+  /** Degrees the page image was turned by; null when it was left alone. */
+  deskewDegrees: number | null;
+}
+
+/** A page that could not be read, by the text path (`extract`) or by OCR (`ocr`). */
+export interface PageError {
+  page: number;
+  stage: 'extract' | 'ocr';
+  message: string;
+}
+
 export type DocStatus = 'ok' | 'partial' | 'failed';
 
 export interface DocumentResult {
@@ -156,5 +176,9 @@ export interface DocumentResult {
   findings: Finding[];
   /** Narrative text lines (outside tables), kept for the audit of figures quoted in prose. */
   narrative: TextLine[];
+  /** Pages read by OCR (reported by the `ocr` rule family). Not stored. */
+  ocrPages?: OcrPageNote[];
+  /** Pages that could not be read (reported by the `page` rule family; the document is then partial). Not stored. */
+  pageErrors?: PageError[];
   timings: { extractMs: number; layoutMs: number; recognizeMs: number };
 }

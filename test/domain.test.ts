@@ -124,7 +124,7 @@ describe('recognition marks total rows', () => {
       ['', '小计', '100.00'],
     ];
     const cells: Cell[] = rows.flatMap((r, row) => r.map((text, col) => ({
-      row, col, rowSpan: 1, colSpan: 1, text, page: 1, box: [col * 100, row * 20, col * 100 + 100, row * 20 + 20] as Box,
+      row, col, rowSpan: 1, colSpan: 1, text, page: 1, box: [col * 100, row * 20, col * 100 + 100, row * 20 + 20] as Box, confidence: 1,
     }))).filter((c) => c.text !== '');
     const grid: Grid = {
       pages: [1], box: [0, 0, 300, 120], rows: rows.length, cols: 3, cells, ruled: true, source: 'pdf_text',

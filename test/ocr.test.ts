@@ -7,11 +7,18 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assessTextLayer } from '../src/extract/textlayer.js';
-import { estimateSkew, findLines, rotateGray, type GrayImage } from '../src/extract/raster.js';
-import { cleanWord, ocrFindings, oneDigitChange, OcrPool, tesseractPaths, wordsToRuns } from '../src/extract/ocr.js';
+import { estimateSkew, findLines, rotateGray, type GrayImage } from '../src/extract/ocr/raster.js';
+import { OcrPool, tesseractPaths } from '../src/extract/ocr/index.js';
+import { EnginePool } from '../src/extract/ocr/engine.js';
+import { cleanWord } from '../src/extract/ocr/misreadings.js';
+import { wordsToRuns } from '../src/extract/ocr/page.js';
+import { ocrFamily, oneDigitChange } from '../src/validate/rules/ocr.js';
+import { validateDocument } from '../src/validate/index.js';
 import { processFile } from '../src/pipeline.js';
 import { compact } from '../src/extract/normalize.js';
 import type { DocumentResult, LineItem, RecognizedTable, TextRun } from '../src/types.js';
+import { layoutPage } from '../src/layout/tables.js';
+import { recognizeTables } from '../src/recognize/table.js';
 import { rasterizePages, writePdf } from './fixtures/ocr/image-pdf.js';
 import { corpusSource, makeMixedPdf } from './fixtures/ocr/make-mixed.js';
 
@@ -91,23 +98,70 @@ describe('OCR words and findings', () => {
     expect(oneDigitChange('1,234.56', 123456, 1100, '元')).toBeNull(); // two digits change
     expect(oneDigitChange('12.30', 123_000_000, 1_000_000, '万元')).toBe('13.30');
   });
+  const ocrDoc = (tables: RecognizedTable[], extra: Partial<DocumentResult> = {}): DocumentResult => ({
+    sha256: '0'.repeat(64), path: 'scan.pdf', fileName: 'scan.pdf', pages: 1, phase: 'budget', year: null, department: null,
+    status: 'ok', error: null, tables, findings: [], narrative: [], timings: { extractMs: 0, layoutMs: 0, recognizeMs: 0 }, ...extra,
+  });
   it('reports a digit suspect and low confidence without changing the amount', () => {
-    const item = (label: string, code: string, text: string, fen: number, y: number): LineItem => ({
+    const item = (label: string, code: string, text: string, fen: number, y: number, confidence: number): LineItem => ({
       tableIndex: 0, page: 1, rowIndex: y, label, funcCode: code, econCode: null, columnKey: 'total', columnLabel: '合计',
-      amountFen: fen, amountText: text, box: [100, y * 20, 200, y * 20 + 20], isTotal: false,
+      amountFen: fen, amountText: text, box: [100, y * 20, 200, y * 20 + 20], isTotal: false, confidence,
     });
-    const items = [item('公共安全支出', '204', '300.00', 30000, 1), item('司法', '20406', '100.00', 10000, 2), item('公安', '20402', '260.00', 26000, 3)];
+    const items = [item('公共安全支出', '204', '300.00', 30000, 1, 0.95), item('司法', '20406', '100.00', 10000, 2, 0.6), item('公安', '20402', '260.00', 26000, 3, 0.93)];
     const table: RecognizedTable = { kind: 'expenditure', title: 't', unit: '元', departmentLabel: null, year: null, pageStart: 1, pageEnd: 1, source: 'ocr', columns: [], items, box: [0, 0, 1, 1] };
-    const runs = new Map([[1, [
-      { text: '300.00', box: [110, 22, 190, 38], fontSize: 10, confidence: 95 },
-      { text: '100.00', box: [110, 42, 190, 58], fontSize: 10, confidence: 60 },
-      { text: '260.00', box: [110, 62, 190, 78], fontSize: 10, confidence: 93 },
-    ] as TextRun[]]]);
-    const f = ocrFindings([table], runs);
-    expect(f.filter((x) => x.rule === 'ocr.low_confidence').map((x) => x.actual)).toEqual(['100.00']);
+    const f = ocrFamily(ocrDoc([table]));
+    expect(f.filter((x) => x.rule === 'ocr.low_confidence').map((x) => [x.actual, x.message.match(/（(\d+)）/)?.[1]])).toEqual([['100.00', '60']]);
     const suspects = f.filter((x) => x.rule === 'ocr.digit_suspect').map((x) => `${x.actual}→${x.expected}`);
     expect(suspects).toEqual(expect.arrayContaining(['300.00→360.00', '100.00→40.00'].slice(0, 1)));
     expect(items[0].amountFen).toBe(30000);
+    // The same table from a text layer: nothing to doubt.
+    expect(ocrFamily(ocrDoc([{ ...table, source: 'pdf_text' }]))).toEqual([]);
+  });
+  it('reports pages read by OCR and pages that could not be read, through the registered families', () => {
+    const f = validateDocument(ocrDoc([], {
+      ocrPages: [{ page: 2, reason: 'none', detail: 'no text layer', deskewDegrees: 0.4 }],
+      pageErrors: [{ page: 1, stage: 'extract', message: 'bad stream' }, { page: 2, stage: 'ocr', message: 'worker died' }],
+    }));
+    expect(f.map((x) => [x.rule, x.severity, x.page])).toEqual([
+      ['extract.page_failed', 'error', 1], ['ocr.page_failed', 'error', 2], ['ocr.page', 'info', 2],
+    ]);
+    expect(f[2].message).toBe('第2页经 OCR 识别 / page 2 read by OCR: no text layer; deskewed by 0.4°');
+    expect(f[1].message).toBe("第2页无法识别 / page 2 could not be OCR'd: worker died");
+  });
+  it('an amount cell carries its least sure OCR run into the line item, as 0..1', () => {
+    const run = (text: string, x: number, y: number, confidence?: number): TextRun => ({ text, box: [x, y, x + 40, y + 10], fontSize: 10, confidence });
+    const rules = [0, 20, 40].map((y) => ({ x0: 0, y0: y, x1: 200, y1: y, width: 0.5 }))
+      .concat([0, 100, 200].map((x) => ({ x0: x, y0: 0, x1: x, y1: 40, width: 0.5 })));
+    const page = (source: 'ocr' | 'pdf_text', conf?: number) => ({
+      number: 1, width: 300, height: 100, rotation: 0, rules, source,
+      runs: [run('项目', 10, 5, conf), run('合计', 110, 5, conf), run('行政运行', 10, 25, conf), run('12.00', 110, 25, conf === undefined ? undefined : 71.5)],
+    });
+    const confidences = (p: ReturnType<typeof page>) => recognizeTables(layoutPage(p).grids, { phase: 'budget', defaultUnit: '元' }).flatMap((t) => t.items.map((i) => i.confidence));
+    const ocr = confidences(page('ocr', 90));
+    expect(ocr.length).toBeGreaterThan(0);
+    expect(ocr).toEqual(ocr.map(() => 0.715));
+    expect(confidences(page('pdf_text'))).toEqual(ocr.map(() => 1));
+  });
+});
+
+describe('engine pool', () => {
+  it('starts its workers once, lends each to one job at a time, and stops them on close', async () => {
+    let started = 0, busy = 0, most = 0;
+    const stopped: number[] = [];
+    const p = new EnginePool(2, async () => ++started, async (w) => stopped.push(w));
+    const job = (k: number) => p.use(async (w) => {
+      most = Math.max(most, ++busy);
+      await new Promise((r) => setTimeout(r, 5));
+      busy--;
+      return [k, w];
+    });
+    const done = await Promise.all([1, 2, 3, 4, 5].map(job));
+    expect(done.map(([k]) => k)).toEqual([1, 2, 3, 4, 5]);
+    expect(new Set(done.map(([, w]) => w))).toEqual(new Set([1, 2]));
+    expect([started, most]).toEqual([2, 2]);
+    await p.close();
+    expect(stopped.sort()).toEqual([1, 2]);
+    await expect(p.use(async () => 0)).rejects.toThrow('closed');
   });
 });
 

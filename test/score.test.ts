@@ -61,6 +61,7 @@ function table(kind: TableKind, unit: Unit | null, items: ItemSpec[], tableIndex
       amountText: String(it.amountFen / 100),
       box: [0, 0, 0, 0],
       isTotal: false,
+      confidence: 1,
       ...it,
     })),
   };

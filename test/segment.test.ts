@@ -1,9 +1,9 @@
 // Page segmentation for OCR (X–Y cuts into one-line text blocks) and the image checks around it:
 // pure functions on small synthetic images.
 import { describe, expect, it } from 'vitest';
-import { eraseLines, findLines, type GrayImage } from '../src/extract/raster.js';
-import { inkMask, ruleMask, textBlocks } from '../src/extract/segment.js';
-import { leadingBar, numberInk, numberLikeText } from '../src/extract/ocr.js';
+import { eraseLines, findLines, type GrayImage } from '../src/extract/ocr/raster.js';
+import { inkMask, ruleMask, textBlocks } from '../src/extract/ocr/segment.js';
+import { leadingBar, numberInk, numberLikeText } from '../src/extract/ocr/read.js';
 
 const DPI = 144; // 2 px per point: glyph sizes below are in pixels at this resolution
 

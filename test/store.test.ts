@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -23,6 +23,7 @@ function item(tableIndex: number, rowIndex: number, columnKey: string, amountFen
     amountText,
     box: [300, 100 + rowIndex * 20, 360, 115 + rowIndex * 20],
     isTotal: rowIndex === 0,
+    confidence: 1,
   };
 }
 
@@ -103,6 +104,19 @@ describe('openDb', () => {
     db = openDb(join(dir, 'test.db')); // reopening applies nothing new
     expect(db.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(all.length);
   });
+  it('applies migrations by number, gaps allowed, and a lower number added later too', () => {
+    const mig = join(dir, 'migrations');
+    mkdirSync(mig);
+    writeFileSync(join(mig, '001_a.sql'), 'CREATE TABLE a (x INTEGER);');
+    writeFileSync(join(mig, '003_c.sql'), 'ALTER TABLE a ADD COLUMN z INTEGER;');
+    const other = openDb(join(dir, 'gaps.db'), { migrationsDir: mig });
+    expect(other.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).toEqual([1, 3]);
+    other.close();
+    writeFileSync(join(mig, '002_b.sql'), 'ALTER TABLE a ADD COLUMN y INTEGER;');
+    const again = openDb(join(dir, 'gaps.db'), { migrationsDir: mig });
+    expect(again.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).toEqual([1, 2, 3]);
+    again.close();
+  });
 });
 
 describe('writeDocument', () => {
@@ -170,6 +184,15 @@ describe('writeDocument', () => {
     expect(listFindings(db, id).map((f) => f.rule)).toEqual(['sum.rows', 'extract.page_failed']);
     expect(replaceFindings(db, [{ documentId: id, replaces, findings: [fresh] }])).toBe(1);
     expect(listFindings(db, id).map((f) => [f.rule, f.table_id])).toEqual([['extract.page_failed', null], ['sum.total_row', listTables(db, id)[0].id]]);
+  });
+
+  it('stores the confidence of each amount and reads it back', () => {
+    const ocr = { ...table(1, [{ ...item(1, 0, 'total', 5000, '50.00'), confidence: 0.715 }, item(1, 1, 'basic', 4000, '40.00')]), source: 'ocr' as const };
+    writeDocument(db, fixture({ tables: [table(0, []), ocr], findings: [] }), { pipelineVersion: 'test' });
+    const row = getDocument(db, SHA)!;
+    expect(listLineItems(db, row.id).map((i) => i.confidence)).toEqual([0.715, 1]);
+    const back = readDocument(db, row.id)!;
+    expect(back.tables[1].items.map((i) => i.confidence)).toEqual([0.715, 1]);
   });
 
   it('skips a document already stored, and replaces it with force', () => {

@@ -7,7 +7,7 @@ import { availableParallelism, totalmem } from 'node:os';
 import { dirname, join, parse, resolve } from 'node:path';
 import { openDb, type Db } from '../store/db.js';
 import { collectFiles, EXTENSIONS } from '../ingest/plan.js';
-import type { OcrMode } from '../ingest/protocol.js';
+import type { OcrMode } from '../extract/ocr/index.js';
 import { makeReporter, type LogFormat, type Reporter } from '../ingest/report.js';
 import { RunError, runBulk } from '../ingest/run.js';
 import { errorMessage, parseFormat, usageError as reportUsage, parseCommand } from './args.js';

@@ -404,6 +404,7 @@ export function parseTextDump(text: string): TextDumpResult {
           text: c.text,
           box: cellBox(c),
           page: src[c.firstLine - 1].page,
+          confidence: 1, // typed text: nothing to doubt
         });
       }
     });

@@ -1,7 +1,6 @@
 // Messages between the pool (main thread) and its workers (src/ingest/worker.ts).
 import type { DocumentResult } from '../types.js';
-
-export type OcrMode = 'auto' | 'force' | 'off';
+import type { OcrMode } from '../extract/ocr/index.js';
 
 export interface TaskMessage {
   id: number;

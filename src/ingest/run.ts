@@ -13,7 +13,7 @@ import * as ledger from '../store/ledger.js';
 import { InlineRunner } from './inline.js';
 import { planRun, type PlannedFile } from './plan.js';
 import { PoolStartError, WorkerPool, type PoolOptions } from './pool.js';
-import type { OcrMode } from './protocol.js';
+import type { OcrMode } from '../extract/ocr/index.js';
 import type { Reporter } from './report.js';
 import type { Runner, TaskOutcome } from './runner.js';
 import { files, summarize, type FileOutcome, type RunSummary } from './summary.js';

@@ -2,7 +2,7 @@
 // implementations: the worker pool (src/ingest/pool.ts) and, for --jobs 0, this thread
 // (src/ingest/inline.ts); both run the same per-file code (src/ingest/task.ts).
 import type { DocumentResult } from '../types.js';
-import type { OcrMode } from './protocol.js';
+import type { OcrMode } from '../extract/ocr/index.js';
 
 export interface Task {
   path: string;

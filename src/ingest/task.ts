@@ -1,11 +1,11 @@
 // The per-file work, the same in a pool worker (src/ingest/worker.ts) and with --jobs 0 on the main
 // thread (src/ingest/inline.ts): the file through the pipeline, with a tesseract pool kept for
 // every document this thread reads.
-import { OcrPool } from '../extract/ocr.js';
+import { OcrPool } from '../extract/ocr/index.js';
 import { processFile } from '../pipeline.js';
 import { errorMessage } from '../errors.js';
 import type { DocumentResult } from '../types.js';
-import type { OcrMode } from './protocol.js';
+import type { OcrMode } from '../extract/ocr/index.js';
 
 export type FileDone = { ok: true; result: DocumentResult } | { ok: false; message: string };
 

@@ -216,6 +216,8 @@ export function buildGrid(input: GridInput, settings: LayoutSettings = DEFAULT_L
       text: cellText(cellRuns, settings.lineTolerance),
       box: [cols[c0].pos, rowBounds[r0].pos, cols[c1 + 1].pos, rowBounds[r1 + 1].pos],
       page,
+      // The least sure of its runs (OCR gives 0–100; a text layer's runs have none and count as sure).
+      confidence: Math.min(...cellRuns.map((r) => r.confidence ?? 100)) / 100,
     });
   }
   return compact(cells, cols.map((c) => c.pos));

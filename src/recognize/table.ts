@@ -283,7 +283,7 @@ export function recognizeGrid(g: Grid, tableIndex: number, ctx: TableContext, pa
         funcCode: sys === 'func' ? code : null,
         econCode: sys === 'econ' ? code : null,
         columnKey: spec.key, columnLabel: spec.label,
-        amountFen: fen, amountText: cell.text, box: cell.box,
+        amountFen: fen, amountText: cell.text, box: cell.box, confidence: cell.confidence,
         isTotal: isTotalRow(label, sys ? code : null),
       };
       if (labelCol !== undefined) labelColOf.set(item, labelCol);

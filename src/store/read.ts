@@ -79,7 +79,7 @@ export function readDocument(db: Db, document: number | DocumentRecord): Documen
     const item: LineItem = {
       tableIndex, page: it.page, rowIndex: it.row_index, label: it.label, funcCode: it.func_code, econCode: it.econ_code,
       columnKey: it.column_key, columnLabel: it.column_label, amountFen: it.amount_fen, amountText: it.amount_text, box: JSON.parse(it.bbox) as Box,
-      isTotal: it.is_total !== 0,
+      isTotal: it.is_total !== 0, confidence: it.confidence,
     };
     (itemsOf.get(tableIndex) ?? itemsOf.set(tableIndex, []).get(tableIndex)!).push(item);
   }

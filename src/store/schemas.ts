@@ -102,6 +102,7 @@ export const LineItemRecord = z
     amount_text: z.string().describe('the amount as printed'),
     bbox: Box,
     is_total: z.boolean().describe('a total or subtotal row (合计/总计/小计… label, no code)'),
+    confidence: z.number().min(0).max(1).describe('how sure the reading of the amount is, 0..1: the lowest OCR confidence in its cell; 1 for a text layer or a text dump'),
   })
   .meta({ title: 'LineItemRecord', description: 'One amount of one table row (row of `line_items`).' });
 

@@ -178,6 +178,7 @@ function toRecords(r: DocumentResult, pipelineVersion: string, ingestedAt: strin
         amount_text: it.amountText,
         bbox: it.box,
         is_total: it.isTotal,
+        confidence: it.confidence,
       });
     }),
   }));

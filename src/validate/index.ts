@@ -14,6 +14,8 @@ import { unitFamily } from './rules/unit.js';
 import { tocFamily } from './rules/toc.js';
 import { codeFamily } from './rules/codes.js';
 import { narrativeFamily } from './rules/narrative.js';
+import { pageFamily } from './rules/pages.js';
+import { ocrFamily, ocrPageFamily } from './rules/ocr.js';
 
 export interface RuleFamily {
   name: string;
@@ -27,7 +29,9 @@ export interface RuleFamily {
   run: (doc: DocumentResult) => Finding[];
 }
 
+// Every finding of a document comes from one of these, in this order (pages that could not be read first).
 export const RULE_FAMILIES: RuleFamily[] = [
+  { name: 'page', rules: ['extract.page_failed', 'ocr.page_failed'], ingestOnly: true, run: pageFamily },
   { name: 'sum.code_hierarchy', rules: ['sum.code_hierarchy'], run: sumRules },
   { name: 'sum', rules: ['sum.total_row', 'sum.row_parts'], run: sumFamily },
   { name: 'cross', rules: ['cross.'], run: crossFamily },
@@ -36,6 +40,8 @@ export const RULE_FAMILIES: RuleFamily[] = [
   { name: 'toc', rules: ['toc.'], run: tocFamily },
   { name: 'code', rules: ['code.'], run: codeFamily },
   { name: 'narrative', rules: ['narrative.'], run: narrativeFamily },
+  { name: 'ocr.page', rules: ['ocr.page'], ingestOnly: true, run: ocrPageFamily },
+  { name: 'ocr', rules: ['ocr.low_confidence', 'ocr.digit_suspect'], run: ocrFamily },
 ];
 
 /** A family that threw: reported under this rule, with the family's name as `actual`. */

@@ -1,5 +1,5 @@
 // Arithmetic within a table: class = Σ 款, 款 = Σ 项 (function and economic codes).
-import type { DocumentResult, Finding, LineItem } from '../types.js';
+import type { DocumentResult, Finding, LineItem, RecognizedTable } from '../types.js';
 import { fmtAmount } from '../domain/money.js';
 import { finding, printedAllowance } from './util.js';
 
@@ -17,10 +17,11 @@ export interface SumCheck {
   allowed: number;
 }
 
-/** Every code-hierarchy sum in the document's tables, per column. */
-export function hierarchySums(doc: DocumentResult): SumCheck[] {
+/** Every code-hierarchy sum in the document's tables (those `only` accepts, when given), per column. */
+export function hierarchySums(doc: DocumentResult, only?: (t: RecognizedTable) => boolean): SumCheck[] {
   const checks: SumCheck[] = [];
   doc.tables.forEach((t, ti) => {
+    if (only && !only(t)) return;
     const byCol = new Map<string, LineItem[]>();
     for (const it of t.items) (byCol.get(it.columnKey + '|' + it.columnLabel) ?? byCol.set(it.columnKey + '|' + it.columnLabel, []).get(it.columnKey + '|' + it.columnLabel)!).push(it);
     for (const items of byCol.values()) {
