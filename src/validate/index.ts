@@ -9,6 +9,12 @@ import { unitFamily } from './rules/unit.js';
 import { tocFamily } from './rules/toc.js';
 import { codeFamily } from './rules/codes.js';
 import { narrativeFamily } from './rules/narrative.js';
+import { mentionFamily } from './rules/mentions.js';
+import { leftoverFamily } from './rules/leftovers.js';
+import { comparisonFamily } from './rules/comparisons.js';
+import { retiredFamily } from './rules/retired.js';
+import { codeAmountRule } from './rules/codetext.js';
+import { noteFamily } from './rules/notes.js';
 
 export interface RuleFamily {
   name: string;
@@ -24,6 +30,12 @@ export const RULE_FAMILIES: RuleFamily[] = [
   { name: 'toc', run: tocFamily },
   { name: 'code', run: codeFamily },
   { name: 'narrative', run: narrativeFamily },
+  { name: 'mention', run: mentionFamily },
+  { name: 'leftover', run: leftoverFamily },
+  { name: 'compare', run: comparisonFamily },
+  { name: 'code.retired', run: retiredFamily },
+  { name: 'narrative.code_amount', run: codeAmountRule },
+  { name: 'note', run: noteFamily },
 ];
 
 export function validateDocument(doc: DocumentResult): Finding[] {

@@ -6,6 +6,7 @@ import type { DocumentResult, Finding, LineItem } from '../../types.js';
 import { ECON_REFERENCE, type RefName, type RefTable } from '../reference/econ.js';
 import { FUNC_REFERENCE } from '../reference/func.js';
 import { codeOf, dice, finding, normLabel, tableRef } from '../util.js';
+import { retiredNameOf } from './retired.js';
 
 export const nameKey = (s: string) => normLabel(s).replace(/[()（）]/g, '').replace(/[、,，。;；:：]/g, '');
 
@@ -47,6 +48,7 @@ export function codeFamily(doc: DocumentResult): Finding[] {
       seen.add(`${it.rowIndex}|${code}`);
       const names = referenceNames(code, doc.year);
       if (names.length === 0 || nameMatches(label, names)) continue;
+      if (retiredNameOf(code, label, doc.year)) continue; // code.retired_name reports it
       const best = Math.max(...names.map((n) => dice(nameKey(label), nameKey(n))));
       // The name of another code: certain when that code is printed with the same name in this table,
       // or when the name has nothing in common with the code's own.

@@ -10,7 +10,7 @@ import { toFen, type Unit } from '../../domain/money.js';
 import { FUNC_CLASSES } from '../../recognize/codes.js';
 import { bigrams, compact, finding, fmtAmount, normLabel } from '../util.js';
 
-interface Text { s: string; at: { start: number; line: TextLine }[] }
+export interface Text { s: string; at: { start: number; line: TextLine }[] }
 
 /** The narrative as one string (lines joined without separator: Chinese wraps mid-word), with line offsets. */
 export function narrativeText(doc: DocumentResult): Text {
@@ -29,7 +29,7 @@ export function narrativeText(doc: DocumentResult): Text {
   return { s, at };
 }
 
-function lineAt(t: Text, pos: number): TextLine {
+export function lineAt(t: Text, pos: number): TextLine {
   let lo = 0, hi = t.at.length - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
