@@ -38,11 +38,13 @@ const DAZHOU = '达州市人力资源和社会保障信息中心2024年部门预
  *    budget: the comparison year must be 2025 (also noted in keys/README-shanghai.txt).
  *  - 223f7ad8218f p17: 302 商品和服务支出 printed 24,840,779 in 合计 and 公用经费; its 18 款 add up to
  *    24,840,778 (keys/README-shanghai.txt).
+ *  - c8821d984a54 p9: "11、医疗卫生与计划生育支出（210类）…" in the 2026 budget: renamed 卫生健康支出 from 2019.
  */
 const REVIEWED_ERRORS = [
   ...Array(5).fill('c8821d984a54 narrative.year_reference p8 2026'),
   '223f7ad8218f sum.code_hierarchy p17 24840779.00 元',
   '223f7ad8218f sum.code_hierarchy p17 24840779.00 元',
+  'c8821d984a54 code.retired_name p9 210 医疗卫生与计划生育支出',
 ].sort();
 
 const errKey = (d: DocumentResult, f: Finding) => `${d.sha256.slice(0, 12)} ${f.rule} p${f.page} ${f.actual}`;

@@ -6,7 +6,7 @@
 //  - the narrative of a 公开文件 without tables checked against the tables file of the same department and year;
 // and the vocabulary of titles and column labels with their counts.
 import type { Db } from '../store/db.js';
-import type { Box, ColumnSpec, DocumentResult, Finding, LineItem, RecognizedTable, Severity, TableKind, TextLine, UnitCodeCell } from '../types.js';
+import type { Box, ColumnSpec, DocumentResult, Finding, LineItem, RecognizedTable, Severity, TableKind, TextLine, RejectedCode, UnitCodeCell } from '../types.js';
 import { validateDocument } from '../validate/index.js';
 import { canonicalOrg, headingMentions, sameOrg } from '../validate/rules/header.js';
 import { summaryTotals } from '../validate/rules/cross.js';
@@ -24,7 +24,7 @@ interface DocRow {
 export function loadDocument(db: Db, row: DocRow): DocumentResult {
   const tables = db.prepare('SELECT * FROM doc_tables WHERE document_id = ? ORDER BY table_index').all(row.id) as {
     id: number; table_index: number; kind: TableKind; title: string; page_start: number; page_end: number; unit: string | null;
-    department_label: string | null; year_label: number | null; source: 'pdf_text' | 'ocr' | 'text_dump'; bbox: string; column_specs: string; unit_codes: string;
+    department_label: string | null; year_label: number | null; source: 'pdf_text' | 'ocr' | 'text_dump'; bbox: string; column_specs: string; unit_codes: string; rejected_codes?: string;
   }[];
   const items = db.prepare('SELECT * FROM line_items WHERE document_id = ? ORDER BY id').all(row.id) as {
     table_id: number; page: number; row_index: number; label: string; func_code: string | null; econ_code: string | null;
@@ -45,6 +45,7 @@ export function loadDocument(db: Db, row: DocRow): DocumentResult {
     pageStart: t.page_start, pageEnd: t.page_end, source: t.source, columns: JSON.parse(t.column_specs) as ColumnSpec[],
     items: byTable.get(t.table_index) ?? [], box: JSON.parse(t.bbox) as Box,
     unitCodes: JSON.parse(t.unit_codes) as UnitCodeCell[],
+    ...(t.rejected_codes && t.rejected_codes !== '[]' ? { rejectedCodes: JSON.parse(t.rejected_codes) as RejectedCode[] } : {}),
   }));
   const narrative = (db.prepare('SELECT page, text, bbox FROM narrative_lines WHERE document_id = ? ORDER BY line_index').all(row.id) as { page: number; text: string; bbox: string }[])
     .map((l): TextLine => ({ page: l.page, text: l.text, box: JSON.parse(l.bbox) as Box }));

@@ -41,7 +41,7 @@ export function getDocument(db: Db, sha256: string): DocumentRecord | undefined 
 
 export function listTables(db: Db, documentId: number): DocTableRecord[] {
   const rows = db.prepare('SELECT * FROM doc_tables WHERE document_id = ? ORDER BY table_index').all(documentId);
-  return rows.map((r) => parseJson(r, ['bbox', 'column_specs', 'unit_codes'])) as DocTableRecord[];
+  return rows.map((r) => parseJson(r, ['bbox', 'column_specs', 'unit_codes', 'rejected_codes'])) as DocTableRecord[];
 }
 
 export function listLineItems(db: Db, documentId: number): LineItemRecord[] {

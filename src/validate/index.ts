@@ -15,6 +15,7 @@ import { comparisonFamily } from './rules/comparisons.js';
 import { retiredFamily } from './rules/retired.js';
 import { codeAmountRule } from './rules/codetext.js';
 import { noteFamily } from './rules/notes.js';
+import { codeCellFamily } from './rules/codecells.js';
 
 export interface RuleFamily {
   name: string;
@@ -36,6 +37,7 @@ export const RULE_FAMILIES: RuleFamily[] = [
   { name: 'code.retired', run: retiredFamily },
   { name: 'narrative.code_amount', run: codeAmountRule },
   { name: 'note', run: noteFamily },
+  { name: 'code.invalid_cell', run: codeCellFamily },
 ];
 
 export function validateDocument(doc: DocumentResult): Finding[] {

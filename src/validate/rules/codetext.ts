@@ -31,7 +31,7 @@ export function codeAmountRule(doc: DocumentResult): Finding[] {
   for (const t of doc.tables) for (const it of t.items) if (it.funcCode) byCode.set(it.funcCode, [...(byCode.get(it.funcCode) ?? []), it]);
   for (const m of s.matchAll(CODE_SENTENCE)) {
     const end = m.index! + m[0].length;
-    const rest = s.slice(end, end + 90).split(/\(项\)|(?:^|[。；])\d{1,2}[、.．]/)[0];
+    const rest = s.slice(end, end + 90).split(/\(项\)|[。；]\d{1,2}[、.．](?!\d)/)[0];
     // The amount right after the name, or in a final account the 决算 of "年初预算为A，支出决算为B".
     const direct = new RegExp(`^[”"]?[:：]?(?:20\\d\\d年(?:度)?)?(?:支出|预算|安排|预算数|支出预算|决算数)?(?:为|是)?${NUM}${UNIT}`).exec(rest);
     const final = doc.phase === 'final' ? new RegExp(`(?:支出决算|决算数)(?:为|是)?${NUM}${UNIT}`).exec(rest) : null;
