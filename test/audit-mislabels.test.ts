@@ -10,6 +10,7 @@ import { retiredFamily } from '../src/validate/rules/retired.js';
 import { codeAmountRule } from '../src/validate/rules/codetext.js';
 import { noteFamily } from '../src/validate/rules/notes.js';
 import { codeCellFamily } from '../src/validate/rules/codecells.js';
+import { codeFamily } from '../src/validate/rules/codes.js';
 import { documentMeta } from '../src/recognize/document.js';
 import { recognizeTables } from '../src/recognize/table.js';
 import type { DocumentResult, Finding, Grid, TextLine } from '../src/types.js';
@@ -148,6 +149,22 @@ describe('8. a code-column cell that is not a valid code', () => {
     const d = sampleDoc();
     d.tables = [{ ...t, items: t.items.map((it) => ({ ...it, tableIndex: 0 })) }];
     expect(codeCellFamily(d)).toMatchObject([{ rule: 'code.invalid_cell', severity: 'warning', tableIndex: 0, actual: '2' }]);
+  });
+});
+
+describe('one root cause, one finding', () => {
+  it('a run of renumbered codes (each row printed with the next code\'s name) is one finding listing its rows', () => {
+    const d = sampleDoc();
+    const basic = d.tables.findIndex((t) => t.kind === 'general_budget_basic');
+    const rename: Record<string, string> = { '30101': '津贴补贴', '30102': '奖金', '30201': '印刷费', '30202': '咨询费' };
+    for (const it of d.tables[basic].items) if (it.econCode && rename[it.econCode]) it.label = rename[it.econCode];
+    const fs = codeFamily(d).filter((f) => f.rule === 'code.name_mismatch');
+    expect(fs).toHaveLength(1);
+    expect(fs[0]).toMatchObject({ severity: 'error', tableIndex: basic, actual: '30101 津贴补贴 | 30102 奖金 | 30201 印刷费 | 30202 咨询费' });
+    // Two rows swapped stay two findings.
+    const e = sampleDoc();
+    for (const it of e.tables[basic].items) if (it.econCode === '30201') it.label = '印刷费'; else if (it.econCode === '30202') it.label = '办公费';
+    expect(codeFamily(e).filter((f) => f.rule === 'code.name_mismatch')).toHaveLength(2);
   });
 });
 

@@ -14,10 +14,9 @@ const SEG = String.raw`([^()，。；;：:、“”"\d]{2,24}?)`;
 const CODE_SENTENCE = new RegExp(`${SEG}\\((\\d{3})?类\\)${SEG}\\((\\d{2})?款\\)${SEG}\\((\\d{2})?项\\)`, 'g');
 
 /** The 7-digit codes of the tables whose 类/款/项 names match the sentence's. */
-function resolve(doc: DocumentResult, cls: string, kuan: string, xiang: string, codes: (string | undefined)[]): string[] {
+function resolve(doc: DocumentResult, byCode: Map<string, LineItem[]>, cls: string, kuan: string, xiang: string, codes: (string | undefined)[]): string[] {
   if (codes[0] && codes[1] && codes[2]) return [codes[0] + codes[1] + codes[2]];
-  const labelOf = new Map<string, string[]>();
-  for (const t of doc.tables) for (const it of t.items) if (it.funcCode) labelOf.set(it.funcCode, [...(labelOf.get(it.funcCode) ?? []), it.label]);
+  const labelOf = new Map([...byCode].map(([c, its]) => [c, [...new Set(its.map((it) => it.label))]]));
   const names = (code: string) => [...(labelOf.get(code) ?? []), ...referenceNames(code, doc.year)];
   const matches = (code: string, printed: string) => nameMatches(printed, names(code)) || names(code).some((n) => nameKey(n) === nameKey(printed) + '支出');
   return [...labelOf.keys()].filter((c) => c.length === 7 && matches(c, xiang) && matches(c.slice(0, 5), kuan) && matches(c.slice(0, 3), cls));
@@ -28,7 +27,7 @@ export function codeAmountRule(doc: DocumentResult): Finding[] {
   const text = narrativeText(doc);
   const s = text.s;
   const byCode = new Map<string, LineItem[]>();
-  for (const t of doc.tables) for (const it of t.items) if (it.funcCode) byCode.set(it.funcCode, [...(byCode.get(it.funcCode) ?? []), it]);
+  for (const t of doc.tables) for (const it of t.items) if (it.funcCode) (byCode.get(it.funcCode) ?? byCode.set(it.funcCode, []).get(it.funcCode)!).push(it);
   for (const m of s.matchAll(CODE_SENTENCE)) {
     const end = m.index! + m[0].length;
     const rest = s.slice(end, end + 90).split(/\(项\)|[。；]\d{1,2}[、.．](?!\d)/)[0];
@@ -37,7 +36,7 @@ export function codeAmountRule(doc: DocumentResult): Finding[] {
     const final = doc.phase === 'final' ? new RegExp(`(?:支出决算|决算数)(?:为|是)?${NUM}${UNIT}`).exec(rest) : null;
     const stated = direct ?? final;
     if (!stated) continue;
-    const codes = resolve(doc, m[1].replace(/^.*?(?=[\p{Script=Han}])/u, ''), m[3], m[5], [m[2], m[4], m[6]]);
+    const codes = resolve(doc, byCode, m[1].replace(/^.*?(?=[\p{Script=Han}])/u, ''), m[3], m[5], [m[2], m[4], m[6]]);
     const items = codes.flatMap((c) => byCode.get(c) ?? []);
     if (codes.length !== 1 || items.length === 0) continue;
     const fen = toFen(stated[1].replace(/,/g, ''), stated[2] as Unit);

@@ -8,7 +8,7 @@
 //  - leftover.missing_amount: a sentence whose amount was never filled in ("…经费 万元，主要用于…").
 import type { DocumentResult, Finding, TextLine } from '../../types.js';
 import { finding } from '../util.js';
-import { lineAt, narrativeText } from './narrative.js';
+import { lineAt, narrativeText, type Text } from './narrative.js';
 
 const INSTRUCTION = /[（(](?:此处|请在此)[^()（）]{0,30}[)）]|[（(]如(?:无|没有)[^()（）]{0,12}(?:删除|不填|填写|填0|空)[^()（）]{0,10}[)）]|[（(](?:根据|按照|结合)实际(?:情况)?[^()（）]{0,20}[)）]|[（(][^()（）]{0,16}(?:请(?:删除|填写|说明|补充|据实)|由[^()（）]{1,8}填写)[^()（）]{0,16}[)）]/g;
 const ALTERNATIVE = /(增加|增长|上升|提高)(?:[（(](减少|下降|降低)[)）]|[/／](减少|下降|降低))|(减少|下降|降低)(?:[（(](增加|增长|上升)[)）]|[/／](增加|增长|上升))/g;
@@ -18,14 +18,12 @@ const MISSING_AMOUNT = /(?<!单位)(?:经费|支出|收入|资金|安排|预算|
 
 interface Hit { text: string; line: TextLine }
 
-function hits(doc: DocumentResult, re: RegExp): Hit[] {
-  const t = narrativeText(doc);
+function hits(t: Text, re: RegExp): Hit[] {
   return [...t.s.matchAll(re)].map((m) => ({ text: m[0], line: lineAt(t, m.index!) }));
 }
 
 /** Sentences printed twice in a row (at least 15 characters; not page furniture repeated on each page). */
-function duplicates(doc: DocumentResult): Hit[] {
-  const t = narrativeText(doc);
+function duplicates(t: Text): Hit[] {
   const out: Hit[] = [];
   let pos = 0;
   let prev = '';
@@ -38,18 +36,19 @@ function duplicates(doc: DocumentResult): Hit[] {
   return out;
 }
 
-const KINDS: { rule: string; severity: 'error' | 'warning'; zh: string; en: string; find: (d: DocumentResult) => Hit[] }[] = [
-  { rule: 'leftover.instruction', severity: 'error', zh: '填报说明未删除', en: 'instructions to whoever fills the template in were left in', find: (d) => hits(d, INSTRUCTION) },
-  { rule: 'leftover.alternative', severity: 'warning', zh: '模板中的备选用语未取舍', en: 'alternatives offered by the template were left unresolved', find: (d) => hits(d, ALTERNATIVE) },
-  { rule: 'leftover.edit_mark', severity: 'warning', zh: '编辑标记未删除', en: 'editing marks were left in', find: (d) => hits(d, EDIT_MARK) },
+const KINDS: { rule: string; severity: 'error' | 'warning'; zh: string; en: string; find: (t: Text) => Hit[] }[] = [
+  { rule: 'leftover.instruction', severity: 'error', zh: '填报说明未删除', en: 'instructions to whoever fills the template in were left in', find: (t) => hits(t, INSTRUCTION) },
+  { rule: 'leftover.alternative', severity: 'warning', zh: '模板中的备选用语未取舍', en: 'alternatives offered by the template were left unresolved', find: (t) => hits(t, ALTERNATIVE) },
+  { rule: 'leftover.edit_mark', severity: 'warning', zh: '编辑标记未删除', en: 'editing marks were left in', find: (t) => hits(t, EDIT_MARK) },
   { rule: 'leftover.duplicate', severity: 'warning', zh: '同一句话连续印了两次', en: 'a sentence is printed twice in a row', find: duplicates },
-  { rule: 'leftover.missing_amount', severity: 'warning', zh: '句中金额空缺', en: 'a sentence lacks its amount', find: (d) => hits(d, MISSING_AMOUNT) },
+  { rule: 'leftover.missing_amount', severity: 'warning', zh: '句中金额空缺', en: 'a sentence lacks its amount', find: (t) => hits(t, MISSING_AMOUNT) },
 ];
 
 export function leftoverFamily(doc: DocumentResult): Finding[] {
   const out: Finding[] = [];
+  const text = narrativeText(doc);
   for (const k of KINDS) {
-    const hs = k.find(doc);
+    const hs = k.find(text);
     if (hs.length === 0) continue;
     const where = hs.slice(0, 6).map((h) => `第${h.line.page}页“${h.text.slice(0, 30)}”`).join('、') + (hs.length > 6 ? ` 等 ${hs.length} 处` : '');
     out.push(finding({

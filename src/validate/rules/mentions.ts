@@ -32,8 +32,18 @@ export function bareName(s: string): string {
     .replace(/^(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）])/, '').replace(LEAD, '');
 }
 
+const mentionCache = new WeakMap<DocumentResult, NameMention[]>();
+
 /** The mentions of a unit's own name in the narrative: name-only headings and self-naming sentences. */
 export function nameMentions(doc: DocumentResult): NameMention[] {
+  const hit = mentionCache.get(doc);
+  if (hit) return hit;
+  const out = findMentions(doc);
+  mentionCache.set(doc, out);
+  return out;
+}
+
+function findMentions(doc: DocumentResult): NameMention[] {
   const out: NameMention[] = [];
   const lines = doc.narrative;
   const titles = new Set(doc.tables.map((t) => compact(t.title)).filter(Boolean));
@@ -61,12 +71,19 @@ export function nameMentions(doc: DocumentResult): NameMention[] {
   // Sentences naming the unit: "X2024年度收入…", "X（部门）2024年…", "，X共有车辆" (over the joined text:
   // a line may start in the middle of a name).
   const text = proseWithBreaks(doc);
-  const re = /(?:^|[\n，,。；;：:、“”])([\p{Script=Han}（）()]{4,30}?)(?=(?:[（(]部门[)）])?(?:(?:部门)?20\d\d年度?(?:部门|单位)?(?:预算|决算|收入|支出|收支|财政拨款|一般公共预算|“三公”|机关运行|政府采购)|共有车辆|部门(?:预算|决算)))/gu;
-  for (const m of text.s.matchAll(re)) {
+  // The words that follow a self-naming name; the name is what precedes them back to a delimiter.
+  const after = /(?:[（(]部门[)）])?(?:(?:部门)?20\d\d年度?(?:部门|单位)?(?:预算|决算|收入|支出|收支|财政拨款|一般公共预算|“三公”|机关运行|政府采购)|共有车辆|部门(?:预算|决算))/g;
+  for (const m of text.s.matchAll(after)) {
+    const end = m.index!;
+    const back = text.s.slice(Math.max(0, end - 31), end);
+    const cut = Math.max(...['\n', '，', ',', '。', '；', ';', '：', ':', '、', '“', '”'].map((d) => back.lastIndexOf(d)));
+    if (cut < 0 && end > 30) continue;
+    const raw = back.slice(cut + 1);
+    if (raw.length < 4 || !/^[\p{Script=Han}（）()]+$/u.test(raw)) continue;
     // A heading glued in front ("…测算分析情况第二部分省人大办公厅") ends at its last heading word.
-    const n = bareName(m[1].replace(/^.*(情况|说明|概况|部分|表|反映)/, ''));
+    const n = bareName(raw.replace(/^.*(情况|说明|概况|部分|表|反映)/, ''));
     if (n.length < 5 || !ORG_END.test(n) || /^(本|我|该)/.test(n)) continue;
-    const pos = m.index! + m[0].length - m[1].length;
+    const pos = end - raw.length;
     const line = lineAt(text, pos);
     out.push({ name: n, line, where: `第${line.page}页“${text.s.slice(pos, pos + 40)}”`, heading: false, pos });
   }
@@ -137,11 +154,14 @@ function variantsAnywhere(doc: DocumentResult, dept: string, ocr: Set<number>, a
   const own = compact(dept);
   if (own.length < 6) return out;
   const found = new Map<string, TextLine>();
+  const head = own.slice(0, 3), tail = own.slice(-3);
+  const at = (t: string, w: string) => { const xs: number[] = []; for (let i = t.indexOf(w); i >= 0; i = t.indexOf(w, i + 1)) xs.push(i); return xs; };
   for (const l of doc.narrative) {
     const t = compact(l.text);
     // Windows anchored on the name's first or last three characters.
-    const heads = [...t.matchAll(new RegExp(escape(own.slice(0, 3)), 'g'))].map((m) => m.index!);
-    const tails = [...t.matchAll(new RegExp(escape(own.slice(-3)), 'g'))].map((m) => m.index! + 3);
+    const heads = at(t, head);
+    const tails = at(t, tail).map((i) => i + 3);
+    if (heads.length === 0 && tails.length === 0) continue;
     const cands: string[] = [];
     for (const h of heads) for (const n of [own.length - 1, own.length, own.length + 1]) if (h + n <= t.length) cands.push(t.slice(h, h + n));
     for (const e of tails) for (const n of [own.length - 1, own.length, own.length + 1]) if (e - n >= 0) cands.push(t.slice(e - n, e));
@@ -166,7 +186,6 @@ function variantsAnywhere(doc: DocumentResult, dept: string, ocr: Set<number>, a
   return out;
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 // ---------------------------------------------------------------------------------------------
 // Years of self-references.

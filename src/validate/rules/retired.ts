@@ -12,8 +12,19 @@ interface Retired { code: string; name: string; to: number; now: string[] }
 
 const applies = (r: RefName, year: number) => (r.from ?? 0) <= year && year <= (r.to ?? 9999);
 
-/** Names of `table` no longer in use in `year`, with the names that replaced them. */
+const cache = new Map<string, Retired[]>();
+
+/** Names of `table` no longer in use in `year`, with the names that replaced them (computed once per year). */
 function retiredNames(table: RefTable, year: number): Retired[] {
+  const key = `${table === FUNC_REFERENCE ? 'func' : 'econ'}|${year}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const out = computeRetired(table, year);
+  cache.set(key, out);
+  return out;
+}
+
+function computeRetired(table: RefTable, year: number): Retired[] {
   const current = new Set(Object.values(table).flatMap((rs) => rs.filter((r) => applies(r, year)).map((r) => nameKey(r.name))));
   const out: Retired[] = [];
   for (const [code, rs] of Object.entries(table)) {
