@@ -76,6 +76,11 @@ describe('3. comparison words against their figures', () => {
     expect(only(fs, 'compare.direction').map((f) => [f.page, f.severity, f.actual])).toEqual([[2, 'error', '决算数大于预算数'], [2, 'error', '0万元,比上年增加356.20万元']]);
     expect(only(fs, 'compare.zero_base')).toMatchObject([{ severity: 'error', actual: '96.40%' }]);
   });
+
+  it('flags 增加 / 持平 stated for two amounts that say otherwise (no difference printed)', () => {
+    const d = withLines(['会议费5.00万元，比上年6.00万元增加，主要原因是会议增多。', '培训费3.00万元，与上年3.00万元持平。', '办公费4.00万元，与上年3.50万元持平。']);
+    expect(only(comparisonFamily(d), 'compare.direction').map((f) => [f.actual, f.expected])).toEqual([['增加', '减少'], ['持平', '增加']]);
+  });
 });
 
 describe('4. a note under a table that speaks of another fund', () => {

@@ -128,6 +128,33 @@ function partsAboveWhole(doc: DocumentResult): Finding[] {
   return out;
 }
 
+/**
+ * "X万元，比上年Y万元增加" / "…与上年Y万元持平" without the difference: the word against the two amounts.
+ * (With the difference printed, narrative.amount recomputes it.)
+ */
+function changeWord(doc: DocumentResult): Finding[] {
+  const out: Finding[] = [];
+  const t = narrativeText(doc);
+  const re = new RegExp(`${NUM}${UNIT}[，,]?(?:比|较|与)(?:上年|上一年度?|20\\d\\d年)[^，,。；;\\d增减持升降]{0,12}?${NUM}${UNIT}(?:相比)?[，,]?(?:基本)?(增加|减少|增长|下降|持平)(?!了?\\d)`, 'g');
+  for (const m of t.s.matchAll(re)) {
+    const x = fen(m[1], m[2]), y = fen(m[3], m[4]);
+    if (x === null || y === null) continue;
+    const tol = ulp(m[1], m[2]) + ulp(m[3], m[4]);
+    const word = m[5];
+    const ok = /增/.test(word) ? x > y : /减|下降/.test(word) ? x < y : Math.abs(x - y) <= tol;
+    if (ok) continue;
+    const actual = x > y + tol ? '增加' : x < y - tol ? '减少' : '持平';
+    const line = lineAt(t, m.index!);
+    out.push(finding({
+      rule: 'compare.direction', severity: 'error',
+      zh: `第${line.page}页“${m[0]}”：${m[1]}${m[2]} 比 ${m[3]}${m[4]} 是${actual}，不是${word}`,
+      en: `page ${line.page} says ${word} from ${m[3]} to ${m[1]} ${m[2]}`,
+      page: line.page, box: line.box, expected: actual, actual: word,
+    }));
+  }
+  return out;
+}
+
 export function comparisonFamily(doc: DocumentResult): Finding[] {
-  return [...budgetVsFinal(doc), ...selfContradiction(doc), ...zeroBase(doc), ...partsAboveWhole(doc)];
+  return [...budgetVsFinal(doc), ...selfContradiction(doc), ...changeWord(doc), ...zeroBase(doc), ...partsAboveWhole(doc)];
 }
