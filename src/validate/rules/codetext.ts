@@ -4,7 +4,8 @@
 import type { DocumentResult, Finding, LineItem } from '../../types.js';
 import { toFen, type Unit } from '../../domain/money.js';
 import { finding, fmtAmount } from '../util.js';
-import { lineAt, narrativeText } from './narrative.js';
+import { lineAt } from './narrative.js';
+import { prose } from './prose.js';
 import { nameKey, nameMatches, referenceNames } from './codes.js';
 
 const NUM = String.raw`(\d[\d,]*(?:\.\d+)?)`;
@@ -24,7 +25,7 @@ function resolve(doc: DocumentResult, byCode: Map<string, LineItem[]>, cls: stri
 
 export function codeAmountRule(doc: DocumentResult): Finding[] {
   const out: Finding[] = [];
-  const text = narrativeText(doc);
+  const text = prose(doc);
   const s = text.s;
   const byCode = new Map<string, LineItem[]>();
   for (const t of doc.tables) for (const it of t.items) if (it.funcCode) (byCode.get(it.funcCode) ?? byCode.set(it.funcCode, []).get(it.funcCode)!).push(it);

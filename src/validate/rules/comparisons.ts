@@ -7,7 +7,8 @@
 import type { DocumentResult, Finding, LineItem } from '../../types.js';
 import { toFen, type Unit } from '../../domain/money.js';
 import { allowance, finding, fmtAmount, tableRef } from '../util.js';
-import { lineAt, narrativeText } from './narrative.js';
+import { lineAt } from './narrative.js';
+import { prose } from './prose.js';
 
 const NUM = String.raw`(\d[\d,]*(?:\.\d+)?)`;
 const UNIT = String.raw`(亿元|万元|千元|元)`;
@@ -30,7 +31,7 @@ const REL_ZH: Record<Relation, string> = { more: '大于', less: '小于', equal
 /** "年初预算为A万元，支出决算为B万元…决算数小于预算数" and its variants, within one numbered item. */
 function budgetVsFinal(doc: DocumentResult): Finding[] {
   const out: Finding[] = [];
-  const t = narrativeText(doc);
+  const t = prose(doc);
   const s = t.s;
   const stmt = /决算数?(大于|小于|等于|高于|低于|超过|多于|少于)(?:年初)?预算数?|决算数?与(?:年初)?预算数?(基本持平|持平|一致|相等|基本一致|相同)/g;
   for (const m of s.matchAll(stmt)) {
@@ -62,7 +63,7 @@ function budgetVsFinal(doc: DocumentResult): Finding[] {
 /** "0万元，比上年增加356.20万元": nothing cannot have grown. "X万元，与上年持平…增加Z万元": both cannot hold. */
 function selfContradiction(doc: DocumentResult): Finding[] {
   const out: Finding[] = [];
-  const t = narrativeText(doc);
+  const t = prose(doc);
   const re = new RegExp(`${NUM}${UNIT}[。，,]?(?:比|较|与)(?:上年|上一年度?|20\\d\\d年)[^，,。；;\\d]{0,12}?(?:相比)?[，,]?(增加|增长|持平)了?(?:${NUM}${UNIT})?`, 'g');
   for (const m of t.s.matchAll(re)) {
     const x = fen(m[1], m[2]);
@@ -84,7 +85,7 @@ function selfContradiction(doc: DocumentResult): Finding[] {
 /** "年初预算为0万元…完成年初预算的96.40%": a rate of a zero base. */
 function zeroBase(doc: DocumentResult): Finding[] {
   const out: Finding[] = [];
-  const t = narrativeText(doc);
+  const t = prose(doc);
   const s = t.s;
   for (const m of s.matchAll(/完成(?:年初)?预算的(\d+(?:\.\d+)?)%/g)) {
     const pos = m.index!;
@@ -134,7 +135,7 @@ function partsAboveWhole(doc: DocumentResult): Finding[] {
  */
 function changeWord(doc: DocumentResult): Finding[] {
   const out: Finding[] = [];
-  const t = narrativeText(doc);
+  const t = prose(doc);
   const re = new RegExp(`${NUM}${UNIT}[，,]?(?:比|较|与)(?:上年|上一年度?|20\\d\\d年)[^，,。；;\\d增减持升降]{0,12}?${NUM}${UNIT}(?:相比)?[，,]?(?:基本)?(增加|减少|增长|下降|持平)(?!了?\\d)`, 'g');
   for (const m of t.s.matchAll(re)) {
     const x = fen(m[1], m[2]), y = fen(m[3], m[4]);

@@ -8,7 +8,8 @@
 //  - leftover.missing_amount: a sentence whose amount was never filled in ("…经费 万元，主要用于…").
 import type { DocumentResult, Finding, TextLine } from '../../types.js';
 import { finding } from '../util.js';
-import { lineAt, narrativeText, type Text } from './narrative.js';
+import { lineAt, type Text } from './narrative.js';
+import { prose } from './prose.js';
 
 const INSTRUCTION = /[（(](?:此处|请在此)[^()（）]{0,30}[)）]|[（(]如(?:无|没有)[^()（）]{0,12}(?:删除|不填|填写|填0|空)[^()（）]{0,10}[)）]|[（(](?:根据|按照|结合)实际(?:情况)?[^()（）]{0,20}[)）]|[（(][^()（）]{0,16}(?:请(?:删除|填写|说明|补充|据实)|由[^()（）]{1,8}填写)[^()（）]{0,16}[)）]/g;
 const ALTERNATIVE = /(增加|增长|上升|提高)(?:[（(](减少|下降|降低)[)）]|[/／](减少|下降|降低))|(减少|下降|降低)(?:[（(](增加|增长|上升)[)）]|[/／](增加|增长|上升))/g;
@@ -46,7 +47,7 @@ const KINDS: { rule: string; severity: 'error' | 'warning'; zh: string; en: stri
 
 export function leftoverFamily(doc: DocumentResult): Finding[] {
   const out: Finding[] = [];
-  const text = narrativeText(doc);
+  const text = prose(doc);
   for (const k of KINDS) {
     const hs = k.find(text);
     if (hs.length === 0) continue;

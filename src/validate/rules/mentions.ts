@@ -12,6 +12,7 @@ import { departmentFromLine } from '../../recognize/document.js';
 import { canonicalOrg, headingMentions, oneEditApart, PLACEHOLDER, sameOrg } from './header.js';
 import { compact, finding } from '../util.js';
 import { lineAt, type Text } from './narrative.js';
+import { compactLines } from './prose.js';
 
 const ORG_END = /(省|市|区|县|局|厅|院|委|办|中心|会|部|署|所|站|馆|队|处|室|社|团|校|园|司|办事处)$/;
 /** Words of a line that is not a name alone (a heading of the narrative, a title, a sentence). */
@@ -50,8 +51,9 @@ function findMentions(doc: DocumentResult): NameMention[] {
   const firstOfPage = new Set<TextLine>();
   let page = -1;
   for (const l of lines) if (l.page !== page) { firstOfPage.add(l); page = l.page; }
+  const cls = compactLines(doc);
   lines.forEach((l, i) => {
-    const t = compact(l.text);
+    const t = cls[i];
     const d = departmentFromLine(l.text);
     if (d && /(部门名称|编制单位|单位名称|编制部门)[:：]/.test(t)) {
       out.push({ name: bareName(d), line: l, where: `第${l.page}页“${t.slice(0, 30)}”`, heading: true });
@@ -97,13 +99,26 @@ function findMentions(doc: DocumentResult): NameMention[] {
 function proseWithBreaks(doc: DocumentResult): Text {
   let s = '';
   const at: Text['at'] = [];
-  for (const l of doc.narrative) {
-    const t = compact(l.text);
+  const ls = compactLines(doc);
+  doc.narrative.forEach((l, i) => {
+    const t = ls[i];
     at.push({ start: s.length, line: l });
     s += t;
     if (/[。；;：:，,]$/.test(t) || t.length < 20) s += '\n';
-  }
+  });
   return { s, at };
+}
+
+const sameCache = new Map<string, boolean>();
+/** sameOrg, remembered: a document names itself the same way hundreds of times. */
+function isSelf(name: string, dept: string): boolean {
+  const k = `${name}|${dept}`;
+  let v = sameCache.get(k);
+  if (v === undefined) {
+    if (sameCache.size > 10_000) sameCache.clear();
+    sameCache.set(k, (v = sameOrg(name, dept)));
+  }
+  return v;
 }
 
 /** The place part in front of a unit's bare name ("上海市普陀区" of 上海市普陀区财政局). */
@@ -124,7 +139,7 @@ function departmentRule(doc: DocumentResult): Finding[] {
     ...doc.tables.filter((t) => t.departmentLabel).map((t) => `${t.pageStart}|${t.departmentLabel}`),
   ]);
   for (const m of nameMentions(doc)) {
-    if (PLACEHOLDER.test(m.name) || sameOrg(m.name, dept) || reported.has(`${m.line.page}|${m.name}`)) continue;
+    if (PLACEHOLDER.test(m.name) || isSelf(m.name, dept) || reported.has(`${m.line.page}|${m.name}`)) continue;
     const a = canonicalOrg(m.name), b = canonicalOrg(dept);
     const variant = oneEditApart(a, b) || oneEditApart(m.name, dept);
     if (variant) variantSeen.add(m.name);
@@ -156,8 +171,9 @@ function variantsAnywhere(doc: DocumentResult, dept: string, ocr: Set<number>, a
   const found = new Map<string, TextLine>();
   const head = own.slice(0, 3), tail = own.slice(-3);
   const at = (t: string, w: string) => { const xs: number[] = []; for (let i = t.indexOf(w); i >= 0; i = t.indexOf(w, i + 1)) xs.push(i); return xs; };
-  for (const l of doc.narrative) {
-    const t = compact(l.text);
+  const cls = compactLines(doc);
+  for (const [li, l] of doc.narrative.entries()) {
+    const t = cls[li];
     // Windows anchored on the name's first or last three characters.
     const heads = at(t, head);
     const tails = at(t, tail).map((i) => i + 3);
@@ -196,8 +212,9 @@ function yearHits(doc: DocumentResult): YearHit[] {
   const Y = doc.year;
   const out: YearHit[] = [];
   if (!Y || !doc.phase) return out;
-  for (const l of doc.narrative) {
-    const t = compact(l.text);
+  const cls = compactLines(doc);
+  for (const [li, l] of doc.narrative.entries()) {
+    const t = cls[li];
     // 截至 a date: a budget of Y is prepared in Y−1 (截至Y−1年8月31日); a final account of Y counts to Y-12-31.
     for (const m of t.matchAll(/截[至止](20\d\d)年(\d{1,2})月(?:(\d{1,2})日)?/g)) {
       const y = Number(m[1]), mon = Number(m[2]);
@@ -214,12 +231,12 @@ function yearHits(doc: DocumentResult): YearHit[] {
     }
   }
   // The unit's own name with a year and its own totals: "X2023年度收入、支出决算总计…" in the 2024 final.
-  const joined = proseWithBreaks(doc).s;
+  const joined = nameMentions(doc).length ? proseWithBreaks(doc).s : '';
   for (const mm of nameMentions(doc)) {
-    if (mm.heading || mm.pos === undefined || !doc.department || !sameOrg(mm.name, doc.department)) continue;
+    if (mm.heading || mm.pos === undefined || !doc.department || !isSelf(mm.name, doc.department)) continue;
     const at = joined.indexOf(mm.name, mm.pos);
-    const t = joined.slice(0, at + mm.name.length + 60);
-    const m = /^(?:[（(]部门[)）]|部门)?(20\d\d)年度?(?:部门|单位)?(?:收入|支出|收支|财政拨款|一般公共预算)*(?:、?(?:收入|支出))*(预算|决算)(?:收支|收入|支出)?(?:总计|总额|总数|总体情况|情况|公开)/.exec(at >= 0 ? t.slice(at + mm.name.length) : '');
+    const after = at >= 0 ? joined.slice(at + mm.name.length, at + mm.name.length + 60) : '';
+    const m = /^(?:[（(]部门[)）]|部门)?(20\d\d)年度?(?:部门|单位)?(?:收入|支出|收支|财政拨款|一般公共预算)*(?:、?(?:收入|支出))*(预算|决算)(?:收支|收入|支出)?(?:总计|总额|总数|总体情况|情况|公开)/.exec(after);
     if (!m || /执行|上年/.test(m[0])) continue;
     if ((m[2] === '决算') !== (doc.phase === 'final')) continue;
     const y = Number(m[1]);

@@ -5,7 +5,8 @@ import type { DocumentResult, Finding } from '../../types.js';
 import { ECON_REFERENCE, type RefName, type RefTable } from '../reference/econ.js';
 import { FUNC_REFERENCE } from '../reference/func.js';
 import { codeOf, finding, normLabel, tableRef } from '../util.js';
-import { lineAt, narrativeText } from './narrative.js';
+import { lineAt } from './narrative.js';
+import { prose } from './prose.js';
 import { nameKey } from './codes.js';
 
 interface Retired { code: string; name: string; to: number; now: string[] }
@@ -66,7 +67,7 @@ export function retiredFamily(doc: DocumentResult): Finding[] {
     }
   });
   // The narrative: "医疗卫生与计划生育支出（210类）…" in a 2026 budget. Function classes, 款 and 项 only.
-  const text = narrativeText(doc);
+  const text = prose(doc);
   const seen = new Set<string>();
   for (const r of retiredNames(FUNC_REFERENCE, year)) {
     if (r.name.length < 5) continue;
