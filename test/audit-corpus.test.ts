@@ -143,7 +143,8 @@ describe.skipIf(!HAVE_CORPUS)('audit on the real corpus', () => {
         // Each kind applies to most documents (the narrative-only Jiangsu files have no tables).
         expect(planted).toBeGreaterThanOrEqual(kind === 'narrative_figure' ? 30 : 40);
         expect(missed).toEqual([]);
-      });
+        // ~120 audits of whole documents per kind: CPU-bound, slow on a loaded machine.
+      }, 30_000);
     }
   });
 });
