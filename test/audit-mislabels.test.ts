@@ -46,6 +46,13 @@ describe('1. department names where the document names itself', () => {
     expect(fs[1].message).toContain('仅差一字');
   });
 
+  it('in a sentence, another bureau one character off (教育局 / 体育局) is not taken for a misprint', () => {
+    const d = sampleDoc();
+    d.department = '上海市普陀区教育局';
+    d.narrative = [line('上海市普陀区教育局2024年部门预算', 1), line('会同上海市普陀区体育局开展学生体育活动。', 4)];
+    expect(mentionFamily(d)).toEqual([]);
+  });
+
   it('leaves alone another unit named in passing, and the unit\'s own abbreviations', () => {
     const fs = mentionFamily(withLines(['根据达州市财政局2023年6月的通知，调增了会议费标准。', '测试中心2024年部门预算收支总数100.00万元。']));
     expect(only(fs, 'mention.department')).toEqual([]);

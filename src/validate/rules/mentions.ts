@@ -150,7 +150,9 @@ function departmentRule(doc: DocumentResult): Finding[] {
     seen.add(key);
     // A sentence may name another unit in passing; a heading or a line naming the unit's own figures may not.
     const misread = ocr.has(m.line.page) && variant;
-    const severity = misread ? 'info' as const : m.heading || variant || level ? 'error' as const : 'warning' as const;
+    // In a sentence only a connective misprint is sure (根据上海市财政局2025年预算编制要求 is a reference).
+    const sure = m.heading || (variant && CONNECTIVE.test(editedChars(m.name, dept)));
+    const severity = misread ? 'info' as const : sure ? 'error' as const : 'warning' as const;
     const kind = variant ? '与本单位名称仅差一字' : level ? '是同名单位的另一级' : '是另一单位';
     out.push(finding({
       rule: 'mention.department', severity,
@@ -161,6 +163,17 @@ function departmentRule(doc: DocumentResult): Finding[] {
   }
   out.push(...variantsAnywhere(doc, dept, ocr, variantSeen));
   return out;
+}
+
+const CONNECTIVE = /^[和与及暨、·]+$/;
+
+/** The characters two names one edit apart differ by (both sides of a replacement). */
+function editedChars(a: string, b: string): string {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  let j = 0;
+  while (j < a.length - i && j < b.length - i && a[a.length - 1 - j] === b[b.length - 1 - j]) j++;
+  return a.slice(i, a.length - j) + b.slice(i, b.length - j);
 }
 
 /** A one-character variant of the unit's own name anywhere in the prose (发展与改革 for 发展和改革). */
@@ -186,6 +199,9 @@ function variantsAnywhere(doc: DocumentResult, dept: string, ocr: Set<number>, a
       // Cut names (the rest of the name on the next line) and names followed by more text are not variants.
       if (own.startsWith(c) || own.endsWith(c) || c.startsWith(own) || c.endsWith(own)) continue;
       if (!/\p{Script=Han}$/u.test(c) || !/^\p{Script=Han}/u.test(c)) continue;
+      // Outside the places where the unit names itself, only a connective differing (发展与改革 for
+      // 发展和改革) is surely the unit's own name misprinted: 教育局 / 体育局 are two bureaus.
+      if (!CONNECTIVE.test(editedChars(c, own))) continue;
       if (!found.has(c)) found.set(c, l);
     }
   }
