@@ -109,6 +109,9 @@ describe('5. narrative amounts of code sentences against the tables', () => {
     expect(codeAmountRule(withLines(text('800.00')))).toMatchObject([{ rule: 'narrative.code_amount', severity: 'error', actual: '800.00万元', expected: '80.00 万元' }]);
     // Codes printed in the brackets: 208类 05款 05项.
     expect(codeAmountRule(withLines(['社会保障和就业支出(208类)行政事业单位养老支出(05款)机关事业单位基本养老保险缴费支出(05项)8.00万元。']))).toHaveLength(1);
+    // Another year's figure after the name is not this code's amount of the year.
+    expect(codeAmountRule(withLines(['社会保障和就业支出(类)行政事业单位养老支出(款)机关事业单位基本养老保险缴费支出(项):2023年预算数为70.00万元。']))).toEqual([]);
+    expect(codeAmountRule(withLines(['社会保障和就业支出(类)行政事业单位养老支出(款)机关事业单位基本养老保险缴费支出(项):2024年预算数为70.00万元。']))).toHaveLength(1);
   });
 });
 
@@ -127,7 +130,8 @@ describe('6. leftovers of the template and of editing', () => {
   });
 
   it('leaves finished sentences alone', () => {
-    expect(leftoverFamily(withLines(['政府性基金收入0万元，与上年持平。', '单位：万元', '（一）因公出国（境）费0万元。']))).toEqual([]);
+    expect(leftoverFamily(withLines(['政府性基金收入0万元，与上年持平。', '单位：万元', '（一）因公出国（境）费0万元。', '会议费（根据实际情况据实结算）。']))).toEqual([]);
+    expect(leftoverFamily(withLines(['（根据实际情况说明）']))).toMatchObject([{ rule: 'leftover.instruction' }]);
   });
 });
 

@@ -33,7 +33,8 @@ export function codeAmountRule(doc: DocumentResult): Finding[] {
     const end = m.index! + m[0].length;
     const rest = s.slice(end, end + 90).split(/\(项\)|[。；]\d{1,2}[、.．](?!\d)/)[0];
     // The amount right after the name, or in a final account the 决算 of "年初预算为A，支出决算为B".
-    const direct = new RegExp(`^[”"]?[:：]?(?:20\\d\\d年(?:度)?)?(?:支出|预算|安排|预算数|支出预算|决算数)?(?:为|是)?${NUM}${UNIT}`).exec(rest);
+    // A year in front must be the document's ("2023年预算数为…" is last year's figure).
+    const direct = new RegExp(`^[”"]?[:：]?(?:${doc.year ?? 'none'}年(?:度)?)?(?:支出|预算|安排|预算数|支出预算|决算数)?(?:为|是)?${NUM}${UNIT}`).exec(rest);
     const final = doc.phase === 'final' ? new RegExp(`(?:支出决算|决算数)(?:为|是)?${NUM}${UNIT}`).exec(rest) : null;
     const stated = direct ?? final;
     if (!stated) continue;
