@@ -201,4 +201,11 @@ describe('10. documents without tables', () => {
     const lines = ['江苏省委办公厅', '2017年部门预算', '目录', '第一部分 部门概况'].map((t, i) => line(t, 1, i * 20));
     expect(documentMeta({ lines, titles: [], deptLabels: [], fileName: 'a.pdf' })).toEqual({ phase: 'budget', year: 2017, department: '江苏省委办公厅' });
   });
+
+  it('or from the first lines after a bare cover, or else the file name', () => {
+    const lines = [line('部门预算公开', 1, 0), line('目录', 2, 0), line('第一部分 江苏省政协办公厅2018年度部门预算情况说明', 3, 0)];
+    expect(documentMeta({ lines, titles: [], deptLabels: [], fileName: 'x.pdf' })).toMatchObject({ year: 2018, department: '江苏省政协办公厅' });
+    const bare = [line('部门预算公开', 1, 0), line('一、部门职责', 2, 0)];
+    expect(documentMeta({ lines: bare, titles: [], deptLabels: [], fileName: '江苏省委办公厅2017年部门预算.pdf' })).toMatchObject({ year: 2017, department: '江苏省委办公厅' });
+  });
 });
