@@ -123,6 +123,16 @@ export interface RecognizedTable {
   box: Box;
   /** The unit codes (单位代码) the table prints, with their cells: an audit looks for one unit under two codes. */
   unitCodes?: UnitCodeCell[];
+  /** Code-column cells that hold no valid code (a class column printing one digit): the audit reports them. */
+  rejectedCodes?: RejectedCode[];
+}
+
+export interface RejectedCode {
+  text: string;
+  label: string;
+  rowIndex: number;
+  page: number;
+  box: Box;
 }
 
 export interface UnitCodeCell {

@@ -39,9 +39,11 @@ const DAZHOU = '达州市人力资源和社会保障信息中心2024年部门预
  * No longer errors: 223f7ad8218f p17, 302 商品和服务支出 printed 24,840,779 in 合计 and 公用经费 while its 18 款
  * add up to 24,840,778 (keys/README-shanghai.txt): the table prints whole 元, each cell stands for ±0.5 元,
  * so a 1 元 gap over 19 rounded amounts is rounding (info; issue 16, false alarms 1).
+ * c8821d984a54 p9: "11、医疗卫生与计划生育支出（210类）…" in the 2026 budget: renamed 卫生健康支出 from 2019.
  */
 const REVIEWED_ERRORS = [
   ...Array(5).fill('c8821d984a54 narrative.year_reference p8 2026'),
+  'c8821d984a54 code.retired_name p9 210 医疗卫生与计划生育支出',
 ].sort();
 
 const errKey = (d: DocumentResult, f: Finding) => `${d.sha256.slice(0, 12)} ${f.rule} p${f.page} ${f.actual}`;
@@ -140,7 +142,8 @@ describe.skipIf(!HAVE_CORPUS)('audit on the real corpus', () => {
         // Each kind applies to most documents (the narrative-only Jiangsu files have no tables).
         expect(planted).toBeGreaterThanOrEqual(kind === 'narrative_figure' ? 30 : 40);
         expect(missed).toEqual([]);
-      });
+        // ~120 audits of whole documents per kind: CPU-bound, slow on a loaded machine.
+      }, 30_000);
     }
   });
 });

@@ -64,6 +64,9 @@ export interface DocMeta {
   department: string | null;
 }
 
+/** How many lines from the start count as the document's opening (title, cover, first heading). */
+const FIRST_LINES = 60;
+
 export function documentMeta(input: { lines: TextLine[]; titles: string[]; deptLabels: string[]; fileName: string }): DocMeta {
   const all = [...input.titles, ...input.lines.slice(0, 60).map((l) => l.text), input.fileName].join('\n');
   const nFinal = (all.match(/决算/g) ?? []).length;
@@ -74,11 +77,16 @@ export function documentMeta(input: { lines: TextLine[]; titles: string[]; deptL
   const coverYears = input.lines.filter((l) => l.page === firstPage).flatMap((l) => yearsIn(l.text));
   const titleYears = input.titles.flatMap(yearsIn);
   const fileYears = yearsIn(input.fileName).concat([...input.fileName.matchAll(/(?<!\d)(\d{2})年/g)].map((m) => 2000 + Number(m[1])));
-  const year = coverYears[0] ?? mostCommon(titleYears) ?? fileYears[0] ?? null;
+  // Documents without tables (tables published apart) have only their cover and first lines to go by.
+  const head = input.lines.slice(0, FIRST_LINES);
+  const headYears = head.flatMap((l) => yearsIn(l.text));
+  const year = coverYears[0] ?? mostCommon(titleYears) ?? mostCommon(headYears) ?? fileYears[0] ?? null;
 
   const department = mostCommon(input.deptLabels.filter(Boolean))
     ?? departmentFromCover(input.lines)
     ?? mostCommon(input.titles.map(departmentFromTitle).filter((d): d is string => d !== null))
+    ?? head.map((l) => departmentFromCover([l])).find((d): d is string => d !== null)
+    ?? departmentFromTitle(input.fileName.replace(/\.[a-z]+$/i, ''))
     ?? null;
   return { phase, year, department };
 }

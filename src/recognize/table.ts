@@ -1,5 +1,5 @@
 // A grid → a recognized table: kind, title, unit, department label, column specs, line items.
-import type { Box, Cell, ColumnSpec, Grid, LineItem, RecognizedTable, TableKind, UnitCodeCell } from '../types.js';
+import type { Box, Cell, ColumnSpec, Grid, LineItem, RecognizedTable, RejectedCode, TableKind, UnitCodeCell } from '../types.js';
 import { compact } from '../extract/normalize.js';
 import { isBlankAmount, parseDecimal, parseUnit, toFen, type Unit } from '../domain/money.js';
 import { classCodeByName, codeSystem, joinCode, splitLeadingCode, type CodeSystem } from '../domain/codes.js';
@@ -240,6 +240,7 @@ export function recognizeGrid(g: Grid, tableIndex: number, ctx: TableContext, pa
   if (kind === 'other' && !parent && g.source === 'ocr') kind = tableKindFuzzy(title);
   const unit = (parent?.table.unit as Unit | null) ?? meta.unit ?? ctx.defaultUnit;
   const items: LineItem[] = [];
+  const rejected: RejectedCode[] = [];
 
   for (let r = start; r < g.rows; r++) {
     const rowCells = g.cells.filter((c) => c.row === r);
@@ -276,6 +277,9 @@ export function recognizeGrid(g: Grid, tableIndex: number, ctx: TableContext, pa
       // A code may also sit in the label column's left code columns merged into one cell.
       let code = joinCode(codeCols.map(textOf)) ?? lead.code;
       const label = stripOrdinal(lead.rest);
+      // A code column printing something that is no code (a class column with one digit): kept for the audit.
+      const codeText = codeCols.map(textOf).join('').replace(/\s/g, '');
+      if (!code && /\d/.test(codeText) && !/\p{Script=Han}/u.test(codeText) && !rejected.some((x) => x.rowIndex === r)) rejected.push({ text: codeCols.map((k) => compact(textOf(k))).filter(Boolean).join(' '), label, rowIndex: r, page: cell.page, box: cell.box });
       if (!code && label) code = classCodeByName(label, model.codeSystem ?? 'func');
       const sys = code ? codeSystem(code) : null;
       const item: LineItem = {
@@ -296,6 +300,7 @@ export function recognizeGrid(g: Grid, tableIndex: number, ctx: TableContext, pa
     kind, title, unit, departmentLabel: meta.dept ?? parent?.table.departmentLabel ?? null, year: yearLabel,
     pageStart: g.pages[0], pageEnd: g.pages[g.pages.length - 1], source: g.source,
     columns: model.specs, items, box: g.box as Box, unitCodes,
+    ...(rejected.length ? { rejectedCodes: rejected } : {}),
   };
   const spill = parent ? spillRow(g, start, model, colMap) : undefined;
   return { table, model, spill };
@@ -333,6 +338,7 @@ export function recognizeTables(grids: Grid[], ctx: TableContext): RecognizedTab
       if (cont.spill) finishCutLabels(t, offset - 1, cont.spill, root.model);
       t.items.push(...cont.table.items.map((x) => ({ ...x, rowIndex: x.rowIndex + offset })));
       t.pageEnd = Math.max(t.pageEnd, cont.table.pageEnd);
+      if (cont.table.rejectedCodes) t.rejectedCodes = [...(t.rejectedCodes ?? []), ...cont.table.rejectedCodes.map((x) => ({ ...x, rowIndex: x.rowIndex + offset }))];
       parts.push(root);
       tableOfGrid.push(ti);
       return;

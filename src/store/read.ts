@@ -1,7 +1,7 @@
 // Reading records back: the one place that does. Rows as records (JSON columns parsed, amounts as
 // integers), and a whole document as the pipeline handed it to the store (readDocument).
 import type { Db } from './db.js';
-import type { Box, ColumnSpec, DocStatus, DocumentResult, Finding, LineItem, RecognizedTable, TextLine, UnitCodeCell } from '../types.js';
+import type { Box, ColumnSpec, DocStatus, DocumentResult, Finding, LineItem, RecognizedTable, RejectedCode, TextLine, UnitCodeCell } from '../types.js';
 import { FEN_PER_UNIT, type Unit } from '../domain/money.js';
 import type { DocTableRecord, DocumentRecord, FindingRecord, LineItemRecord } from './schemas.js';
 
@@ -44,7 +44,7 @@ export function getDocument(db: Db, sha256: string): DocumentRecord | undefined 
 
 export function listTables(db: Db, documentId: number): DocTableRecord[] {
   const rows = db.prepare('SELECT * FROM doc_tables WHERE document_id = ? ORDER BY table_index').all(documentId);
-  return rows.map((r) => parseJson(r, ['bbox', 'column_specs', 'unit_codes'])) as DocTableRecord[];
+  return rows.map((r) => parseJson(r, ['bbox', 'column_specs', 'unit_codes', 'rejected_codes'])) as DocTableRecord[];
 }
 
 export function listLineItems(db: Db, documentId: number): LineItemRecord[] {
@@ -87,6 +87,7 @@ export function readDocument(db: Db, document: number | DocumentRecord): Documen
     kind: t.kind, title: t.title, unit: asUnit(t.unit), departmentLabel: t.department_label, year: t.year_label,
     pageStart: t.page_start, pageEnd: t.page_end, source: t.source, columns: JSON.parse(t.column_specs) as ColumnSpec[],
     items: itemsOf.get(t.table_index) ?? [], box: JSON.parse(t.bbox) as Box, unitCodes: JSON.parse(t.unit_codes) as UnitCodeCell[],
+    ...(t.rejected_codes && t.rejected_codes !== '[]' ? { rejectedCodes: JSON.parse(t.rejected_codes) as RejectedCode[] } : {}),
   }));
   const findings = (st.findings.all(row.id) as RawFinding[]).map((f): Finding => ({
     rule: f.rule, severity: f.severity, message: f.message, page: f.page, box: f.bbox === null ? null : (JSON.parse(f.bbox) as Box),
@@ -102,7 +103,7 @@ export function readDocument(db: Db, document: number | DocumentRecord): Documen
 }
 
 // Rows as SQLite returns them (JSON columns still text).
-type RawTable = Omit<DocTableRecord, 'bbox' | 'column_specs' | 'unit_codes'> & { bbox: string; column_specs: string; unit_codes: string };
+type RawTable = Omit<DocTableRecord, 'bbox' | 'column_specs' | 'unit_codes' | 'rejected_codes'> & { bbox: string; column_specs: string; unit_codes: string; rejected_codes?: string };
 type RawItem = Omit<LineItemRecord, 'bbox' | 'is_total'> & { bbox: string; is_total: number };
 type RawFinding = Omit<FindingRecord, 'bbox'> & { bbox: string | null };
 

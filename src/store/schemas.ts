@@ -83,6 +83,7 @@ export const DocTableRecord = z
     bbox: Box,
     column_specs: z.array(ColumnSpecSchema),
     unit_codes: z.array(z.object({ code: z.string(), page, box: Box })).describe('单位代码 cells printed in the table'),
+    rejected_codes: z.array(z.object({ text: z.string(), label: z.string(), rowIndex: z.int(), page, box: Box })).describe('code-column cells that hold no valid code'),
   })
   .meta({ title: 'DocTableRecord', description: 'One recognised table (row of `doc_tables`).' });
 

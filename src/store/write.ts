@@ -160,6 +160,7 @@ function toRecords(r: DocumentResult, pipelineVersion: string, ingestedAt: strin
       bbox: t.box,
       column_specs: t.columns,
       unit_codes: t.unitCodes ?? [],
+      rejected_codes: t.rejectedCodes ?? [],
     }),
     items: t.items.map((it, ii) => {
       // An item nested in table ti must point at ti; anything else is a stage bug, not data.
@@ -210,7 +211,7 @@ function check<S extends z.ZodType>(schema: S, what: string, value: unknown): z.
 }
 
 // JSON-valued columns, and booleans (INTEGER 0/1 in SQLite); everything else binds as is.
-const JSON_COLUMNS = new Set(['bbox', 'column_specs', 'unit_codes']);
+const JSON_COLUMNS = new Set(['bbox', 'column_specs', 'unit_codes', 'rejected_codes']);
 const toSql = (c: string, v: unknown) => (JSON_COLUMNS.has(c) && v !== null ? JSON.stringify(v) : typeof v === 'boolean' ? Number(v) : v);
 
 /** A prepared INSERT taking a row keyed by column name; returns the new row id. */

@@ -16,6 +16,13 @@ import { codeFamily } from './rules/codes.js';
 import { narrativeFamily } from './rules/narrative.js';
 import { pageFamily } from './rules/pages.js';
 import { ocrFamily, ocrPageFamily } from './rules/ocr.js';
+import { mentionFamily } from './rules/mentions.js';
+import { leftoverFamily } from './rules/leftovers.js';
+import { comparisonFamily } from './rules/comparisons.js';
+import { retiredFamily } from './rules/retired.js';
+import { codeAmountRule } from './rules/codetext.js';
+import { noteFamily } from './rules/notes.js';
+import { codeCellFamily } from './rules/codecells.js';
 
 export interface RuleFamily {
   name: string;
@@ -40,6 +47,13 @@ export const RULE_FAMILIES: RuleFamily[] = [
   { name: 'toc', rules: ['toc.'], run: tocFamily },
   { name: 'code', rules: ['code.'], run: codeFamily },
   { name: 'narrative', rules: ['narrative.'], run: narrativeFamily },
+  { name: 'mention', rules: ['mention.'], run: mentionFamily },
+  { name: 'leftover', rules: ['leftover.'], run: leftoverFamily },
+  { name: 'compare', rules: ['compare.'], run: comparisonFamily },
+  { name: 'code.retired', rules: ['code.retired_name'], run: retiredFamily },
+  { name: 'narrative.code_amount', rules: ['narrative.code_amount'], run: codeAmountRule },
+  { name: 'note', rules: ['note.'], run: noteFamily },
+  { name: 'code.invalid_cell', rules: ['code.invalid_cell'], run: codeCellFamily },
   { name: 'ocr.page', rules: ['ocr.page'], ingestOnly: true, run: ocrPageFamily },
   { name: 'ocr', rules: ['ocr.low_confidence', 'ocr.digit_suspect'], run: ocrFamily },
 ];

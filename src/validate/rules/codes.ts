@@ -3,11 +3,12 @@
 // (a name printed with the wrong code, e.g. 30201 印刷费) is an error; a name merely worded
 // differently is a warning when it shares little with the reference, else nothing.
 import type { DocumentResult, Finding, LineItem } from '../../types.js';
-import { ECON_REFERENCE, type RefTable } from '../../domain/reference/econ.js';
+import { ECON_REFERENCE, type RefName, type RefTable } from '../../domain/reference/econ.js';
 import { FUNC_REFERENCE } from '../../domain/reference/func.js';
 import { codeOf, referenceNames } from '../../domain/codes.js';
 import { normLabel } from '../../domain/rowLabels.js';
 import { dice, finding, tableRef } from '../util.js';
+import { retiredNameOf } from './retired.js';
 
 export const nameKey = (s: string) => normLabel(s).replace(/[()（）]/g, '').replace(/[、,，。;；:：]/g, '');
 
@@ -28,8 +29,10 @@ export function nameMatches(printed: string, names: string[]): boolean {
 }
 
 export function codeFamily(doc: DocumentResult): Finding[] {
-  const out: Finding[] = [];
+  const all: Finding[] = [];
   doc.tables.forEach((t, ti) => {
+    const out: Finding[] = [];
+    const rowOf = new Map<Finding, number>();
     const seen = new Set<string>();
     for (const it of t.items as LineItem[]) {
       const code = codeOf(it);
@@ -38,6 +41,7 @@ export function codeFamily(doc: DocumentResult): Finding[] {
       seen.add(`${it.rowIndex}|${code}`);
       const names = referenceNames(code, doc.year);
       if (names.length === 0 || nameMatches(label, names)) continue;
+      if (retiredNameOf(code, label, doc.year)) continue; // code.retired_name reports it
       const best = Math.max(...names.map((n) => dice(nameKey(label), nameKey(n))));
       // The name of another code: certain when that code is printed with the same name in this table,
       // or when the name has nothing in common with the code's own.
@@ -52,7 +56,39 @@ export function codeFamily(doc: DocumentResult): Finding[] {
         en: others.length ? `code ${code} is printed with the name of ${others.join('/')}` : `code ${code} is printed with a name unlike its reference name`,
         page: it.page, box: it.box, tableIndex: ti, expected: `${code} ${names[0]}`, actual: `${code} ${label}`,
       }));
+      rowOf.set(out[out.length - 1], it.rowIndex);
     }
+    all.push(...groupRuns(out, rowOf));
   });
+  return all;
+}
+
+/** Rows apart at most this much still belong to one run of renumbered codes. */
+const RUN_GAP = 2;
+/** A run this long is one shifted block of codes, not separate mistakes (a swap of two rows stays two findings). */
+const RUN_MIN = 3;
+
+/** One root cause, one finding: a run of consecutive rows each printed with another code's name. */
+function groupRuns(fs: Finding[], rowOf: Map<Finding, number>): Finding[] {
+  const out: Finding[] = [];
+  let run: Finding[] = [];
+  const flush = () => {
+    if (run.length >= RUN_MIN) {
+      const f = run[0];
+      out.push({
+        ...f,
+        message: `连续 ${run.length} 行科目编码与名称错位（编码可能整体移位）：${run.map((x) => `${x.actual}（应为${x.expected?.split(' ')[1] ?? ''}）`).join('、')} / ${run.length} consecutive rows print the names of other codes (a shifted run of codes): ${run.map((x) => x.actual).join(', ')}`,
+        expected: run.map((x) => x.expected).join(' | '), actual: run.map((x) => x.actual).join(' | '),
+      });
+    } else out.push(...run);
+    run = [];
+  };
+  for (const f of fs) {
+    const prev = run.at(-1);
+    if (f.severity !== 'error') { flush(); out.push(f); continue; }
+    if (prev && rowOf.get(f)! - rowOf.get(prev)! > RUN_GAP) flush();
+    run.push(f);
+  }
+  flush();
   return out;
 }

@@ -14,7 +14,7 @@ import { bigrams, finding } from '../util.js';
 import { withoutFurniture } from '../furniture.js';
 import { cornerSpan, decimalsOf, halfUnitFen, pctOff, pctSpan, spanOf } from '../interval.js';
 
-interface Text { s: string; at: { start: number; line: TextLine }[] }
+export interface Text { s: string; at: { start: number; line: TextLine }[] }
 
 /** The narrative as one string (lines joined without separator: Chinese wraps mid-word), with line offsets. */
 export function narrativeText(doc: DocumentResult): Text {
@@ -41,7 +41,7 @@ export function narrativeText(doc: DocumentResult): Text {
   return { s, at };
 }
 
-function lineAt(t: Text, pos: number): TextLine {
+export function lineAt(t: Text, pos: number): TextLine {
   let lo = 0, hi = t.at.length - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
