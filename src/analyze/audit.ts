@@ -22,6 +22,8 @@ import { fmtAmount } from '../domain/money.js';
 
 /** The rules of the audit itself, over the whole database (not a family: they need every document). */
 export const CORPUS_RULES = ['corpus.'] as const;
+/** Each rule id of the audit across documents. */
+export const CORPUS_RULE_IDS = ['corpus.title_variant', 'corpus.label_variant', 'corpus.foreign_department', 'corpus.unit_jump'] as const;
 
 /** A stored document: its row, and the document rebuilt from its rows (with its stored findings). */
 interface Stored { row: DocumentRecord; doc: DocumentResult }

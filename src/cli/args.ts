@@ -3,7 +3,6 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { errorMessage } from '../errors.js';
 
-export { errorMessage } from '../errors.js';
 
 /** A mistake of the user's (a bad option, a missing file, no matching document): one plain line, exit 2. */
 export class UserError extends Error {}

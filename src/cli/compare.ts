@@ -1,7 +1,8 @@
 // `yusuan compare <question> --by department,year`: the common questions as one aligned table or rows.
 import { openAnalysisDb } from '../analyze/departments.js';
 import { BY_KEYS, QUESTIONS, compare, type ByKey } from '../analyze/compare.js';
-import { errorMessage, parseCommand, parseFormat, showPath, usageError as reportUsage } from './args.js';
+import { parseCommand, parseFormat, showPath, usageError as reportUsage } from './args.js';
+import { errorMessage } from '../errors.js';
 import { ROW_FORMATS, printRows } from './output.js';
 
 export const COMPARE_USAGE = `usage: yusuan compare <question> [--by department,year] [--code C] [--department NAME]

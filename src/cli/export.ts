@@ -4,7 +4,8 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { openAnalysisDb } from '../analyze/departments.js';
 import { FORMATS, exportDataset, writeDatasetteMetadata } from '../analyze/export.js';
-import { errorMessage, parseCommand, parseFormat, showPath, usageError as reportUsage } from './args.js';
+import { parseCommand, parseFormat, showPath, usageError as reportUsage } from './args.js';
+import { errorMessage } from '../errors.js';
 
 export const EXPORT_USAGE = `usage: yusuan export --format csv|jsonl|parquet --out DIR [--db yusuan.db] [--aliases FILE]
 

@@ -10,7 +10,8 @@ import { collectFiles, EXTENSIONS } from '../ingest/plan.js';
 import type { OcrMode } from '../extract/ocr/index.js';
 import { makeReporter, type LogFormat, type Reporter } from '../ingest/report.js';
 import { RunError, runBulk } from '../ingest/run.js';
-import { errorMessage, parseFormat, usageError as reportUsage, parseCommand } from './args.js';
+import { parseFormat, usageError as reportUsage, parseCommand } from './args.js';
+import { errorMessage } from '../errors.js';
 
 const MB = 1024 * 1024;
 const DEFAULT_TIMEOUT_S = 600;

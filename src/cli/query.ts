@@ -1,6 +1,7 @@
 // `yusuan query "<SQL>"`: run one read-only SQL statement and print the result.
 import { openAnalysisDb } from '../analyze/departments.js';
-import { errorMessage, parseCommand, parseFormat, showPath, usageError as reportUsage } from './args.js';
+import { parseCommand, parseFormat, showPath, usageError as reportUsage } from './args.js';
+import { errorMessage } from '../errors.js';
 import { ROW_FORMATS, printRows } from './output.js';
 
 export const QUERY_USAGE = `usage: yusuan query "<SQL>" [--db yusuan.db] [--format table|csv|jsonl|json] [--aliases FILE]

@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import { openDbForReading, type Db } from '../store/db.js';
 import * as ledger from '../store/ledger.js';
 import { PIPELINE_VERSION } from '../version.js';
-import { errorMessage, parseFormat, showPath, usageError as reportUsage, parseCommand } from './args.js';
+import { parseFormat, showPath, usageError as reportUsage, parseCommand } from './args.js';
+import { errorMessage } from '../errors.js';
 
 export const STATUS_USAGE = `usage: yusuan status [--db yusuan.db] [--slowest 10] [--failed 20] [--format table|json]
 

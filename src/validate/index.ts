@@ -36,30 +36,40 @@ export interface RuleFamily {
   run: (doc: DocumentResult) => Finding[];
 }
 
+/** A family that threw: reported under this rule, with the family's name as `actual`. */
+export const RULE_FAILED = 'validate.rule_failed';
+
 // Every finding of a document comes from one of these, in this order (pages that could not be read first).
 export const RULE_FAMILIES: RuleFamily[] = [
   { name: 'page', rules: ['extract.page_failed', 'ocr.page_failed'], ingestOnly: true, run: pageFamily },
   { name: 'sum.code_hierarchy', rules: ['sum.code_hierarchy'], run: sumRules },
   { name: 'sum', rules: ['sum.total_row', 'sum.row_parts'], run: sumFamily },
-  { name: 'cross', rules: ['cross.'], run: crossFamily },
-  { name: 'header', rules: ['header.'], run: headerFamily },
-  { name: 'unit', rules: ['unit.'], run: unitFamily },
-  { name: 'toc', rules: ['toc.'], run: tocFamily },
-  { name: 'code', rules: ['code.'], run: codeFamily },
-  { name: 'narrative', rules: ['narrative.'], run: narrativeFamily },
-  { name: 'mention', rules: ['mention.'], run: mentionFamily },
-  { name: 'leftover', rules: ['leftover.'], run: leftoverFamily },
-  { name: 'compare', rules: ['compare.'], run: comparisonFamily },
+  {
+    name: 'cross', run: crossFamily,
+    rules: ['cross.income_vs_expenditure', 'cross.summary_vs_expenditure', 'cross.expenditure_vs_general_budget', 'cross.basic_total', 'cross.appropriation_vs_parts', 'cross.three_public_vs_econ'],
+  },
+  {
+    name: 'header', run: headerFamily,
+    rules: ['header.department_mismatch', 'header.department_placeholder', 'header.blank_template', 'header.year_mismatch', 'header.unit_code_mismatch', 'narrative.year_reference'],
+  },
+  { name: 'unit', rules: ['unit.magnitude'], run: unitFamily },
+  { name: 'toc', rules: ['toc.missing_table', 'toc.title_mismatch', 'toc.missing_standard_table'], run: tocFamily },
+  { name: 'code', rules: ['code.name_mismatch'], run: codeFamily },
+  { name: 'narrative', rules: ['narrative.amount', 'narrative.percent', 'narrative.foreign_text'], run: narrativeFamily },
+  { name: 'mention', rules: ['mention.department', 'mention.year'], run: mentionFamily },
+  { name: 'leftover', rules: ['leftover.instruction', 'leftover.alternative', 'leftover.edit_mark', 'leftover.duplicate', 'leftover.missing_amount'], run: leftoverFamily },
+  { name: 'compare', rules: ['compare.direction', 'compare.zero_base', 'compare.part_exceeds_whole'], run: comparisonFamily },
   { name: 'code.retired', rules: ['code.retired_name'], run: retiredFamily },
   { name: 'narrative.code_amount', rules: ['narrative.code_amount'], run: codeAmountRule },
-  { name: 'note', rules: ['note.'], run: noteFamily },
+  { name: 'note', rules: ['note.other_fund'], run: noteFamily },
   { name: 'code.invalid_cell', rules: ['code.invalid_cell'], run: codeCellFamily },
   { name: 'ocr.page', rules: ['ocr.page'], ingestOnly: true, run: ocrPageFamily },
   { name: 'ocr', rules: ['ocr.low_confidence', 'ocr.digit_suspect'], run: ocrFamily },
 ];
 
-/** A family that threw: reported under this rule, with the family's name as `actual`. */
-export const RULE_FAILED = 'validate.rule_failed';
+/** Every rule id a document's findings can carry: the families' own and the one for a family that failed. */
+export const DOCUMENT_RULE_IDS: readonly string[] = [...RULE_FAMILIES.flatMap((f) => f.rules), RULE_FAILED];
+
 
 /** Whether `rule` is one of these ids, or starts with one of these prefixes (ending in a dot). */
 export function matchesRule(patterns: readonly string[], rule: string): boolean {
