@@ -45,6 +45,20 @@ interface Tally { planted: number; found: number; withNewErrors: number; newErro
 const tally = (): Tally => ({ planted: 0, found: 0, withNewErrors: 0, newErrors: 0 });
 const ALL: ClassId[] = [...PLANT_CLASSES, ...NEGATIVE_CONTROLS];
 
+/** Pad to a display width, Han characters counting two columns; cut with … when longer. */
+function padWide(s: string, width: number): string {
+  const w = (c: string) => (/[\u2e80-\uffef]/.test(c) ? 2 : 1);
+  const total = [...s].reduce((n, c) => n + w(c), 0);
+  let out = '';
+  let used = 0;
+  for (const c of s) {
+    if (total > width && used + w(c) > width - 1) { out += '…'; used += 1; break; }
+    out += c;
+    used += w(c);
+  }
+  return out + ' '.repeat(Math.max(0, width - used));
+}
+
 async function main(): Promise<void> {
   const corpus = corpusDir();
   if (!fs.existsSync(corpus)) { console.log(`no corpus at ${corpus}: nothing to measure`); return; }
@@ -106,9 +120,9 @@ async function main(): Promise<void> {
 
   const abbrev = (c: string) => c.replace(/^neg_/, '¬').split('_').map((w) => w.slice(0, 4)).join('_');
   console.log(`\nper document (found/planted; negative controls: plants with new errors/planted)`);
-  console.log(['document'.padEnd(44), ...ALL.map((c) => abbrev(c).padStart(10))].join(' '));
+  console.log([padWide('document', 44), ...ALL.map((c) => abbrev(c).padStart(10))].join(' '));
   for (const { name, cells } of byDoc) {
-    const label = name.length > 44 ? '…' + name.slice(-43) : name.padEnd(44);
+    const label = padWide(path.basename(name), 44);
     console.log([label, ...ALL.map((c) => {
       const t = cells.get(c)!;
       if (t.planted === 0) return '·'.padStart(10);
