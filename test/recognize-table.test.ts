@@ -2,6 +2,7 @@
 // total rows, 万元 amounts to exact 分, and class rows named without a code.
 import { describe, expect, it } from 'vitest';
 import { bodyStart, buildColumnModel, recognizeTables } from '../src/recognize/table.js';
+import { columnKey } from '../src/recognize/header.js';
 import type { LineItem } from '../src/types.js';
 import { gridOf } from './fixtures/grids.js';
 
@@ -112,5 +113,14 @@ describe('economic codes split over 类 | 款', () => {
     ], { titles: ['一般公共预算基本支出表', '单位：元'] });
     const [t] = recognizeTables([g], budget);
     expect(t.items.map((i) => [i.econCode, i.funcCode, i.amountFen])).toEqual([['301', null, 50_000], ['30101', null, 30_000], ['30102', null, 20_000]]);
+  });
+});
+
+describe('三公 group headers', () => {
+  it('a 合计 under a 三公 group is the 三公 total, with or without a year before the group', () => {
+    expect(columnKey(['“三公”经费预算数', '合计'])).toBe('three_public');
+    expect(columnKey(['2024年“三公”经费预算数', '合计'])).toBe('three_public');
+    expect(columnKey(['2024年“三公”经费预算数', '公务用车购置及运行费', '购置费'])).toBe('vehicle_purchase');
+    expect(columnKey(['2024年机关运行经费预算数'])).toBe('operating_costs');
   });
 });

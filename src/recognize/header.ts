@@ -15,7 +15,7 @@ const KEY_PATTERNS: [RegExp, string][] = [
   [/上缴上级支出/, 'to_superior'],
   [/对附属单位补助/, 'to_affiliated'],
   [/经营支出/, 'operating_expense'],
-  [/^[“"]?三公[”"]?经费|^三公$/, 'three_public'],
+  [/^(\d{4}年度?)?[“"]?三公[”"]?经费|^三公$/, 'three_public'], // 2024年“三公”经费预算数 too
   [/机关运行经费/, 'operating_costs'],
   [/^(收入|支出)$/, 'total'],
   [/^本年收入$/, 'income'],
