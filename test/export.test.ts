@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { asyncBufferFromFile, parquetMetadataAsync } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openAnalysisDb } from '../src/analyze/departments.js';
+import { saveVerdict } from '../src/analyze/verdicts.js';
 import { RESOURCES, datasetteMetadata, exportDataset } from '../src/analyze/export.js';
 import { openDb, type Db } from '../src/store/db.js';
 import { writeDocument } from '../src/store/write.js';
@@ -24,6 +25,8 @@ describe('export', () => {
     const dbPath = join(dir, 'e.db');
     const w = openDb(dbPath);
     for (const d of fixtureDocs()) writeDocument(w, d);
+    const judged = fixtureDocs()[0];
+    saveVerdict(w, { sha256: judged.sha256, rule: 'sum.total_row', severity: 'warning', page: 1, box: [10.004, 20, 30.5, 40], printed: '1.00', expected: '2.00', verdict: 'false_alarm', note: 'a subtotal' });
     w.close();
     db = openAnalysisDb(dbPath, { aliasFile: null });
     for (const format of ['csv', 'jsonl', 'parquet'] as const) await exportDataset(db, { format, outDir: join(dir, format) });

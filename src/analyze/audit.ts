@@ -366,3 +366,8 @@ export function formatMarkdown(r: AuditReport, opts: { vocabulary?: boolean } = 
   return out.join('\n');
 }
 
+
+/** The vocabulary of the stored documents' table titles and column labels (yusuan serve shows it). */
+export function storedVocabulary(db: Db): AuditReport['vocabulary'] {
+  return vocabulary(readStored(db));
+}

@@ -181,6 +181,26 @@ export const RESOURCES: ResourceSpec[] = [
     ],
     primaryKey: 'department_id',
   },
+  {
+    name: 'verdicts',
+    title: 'Verdicts (reviewers on findings)',
+    description: 'A reviewer\'s verdict on a finding (yusuan serve), anchored by the document\'s sha256, rule, page, box and printed value.',
+    sql: 'SELECT id, sha256, rule, severity, page, bbox, printed, expected, verdict, note, decided_at FROM verdicts ORDER BY id',
+    fields: [
+      { name: 'verdict_id', type: 'integer', description: 'verdicts.id', required: true },
+      { name: 'sha256', type: 'string', description: 'SHA-256 of the document judged', required: true },
+      { name: 'rule', type: 'string', description: 'rule id of the finding', required: true },
+      { name: 'severity', type: 'string', description: 'severity of the finding when judged', required: true, enum: ['error', 'warning', 'info'] },
+      { name: 'page', type: 'integer', description: '1-based page of the finding' },
+      { name: 'bbox', type: 'array', description: '[x0, y0, x1, y1] of the finding in PDF points, top-left origin' },
+      { name: 'printed', type: 'string', description: 'printed value of the finding' },
+      { name: 'expected', type: 'string', description: 'expected value of the finding when judged' },
+      { name: 'verdict', type: 'string', description: 'confirmed, false_alarm or unsure', required: true, enum: ['confirmed', 'false_alarm', 'unsure'] },
+      { name: 'note', type: 'string', description: 'the reviewer\'s note' },
+      { name: 'decided_at', type: 'datetime', description: 'when (UTC)', required: true },
+    ],
+    primaryKey: 'verdict_id',
+  },
 ];
 
 export interface ExportedFile {

@@ -9,6 +9,7 @@ import type { Db } from '../store/db.js';
 import { UserError, parseCommand, parseFormat, showPath, usageError as reportUsage } from './args.js';
 import { resolveDocuments } from './documents.js';
 import { printRows } from './output.js';
+import { formatAgreement, verdictAgreement } from '../analyze/verdicts.js';
 
 /**
  * Every rule id a finding can carry: the rule families' (src/validate/index.ts) and the audit's own
@@ -20,6 +21,7 @@ export const RULE_IDS: readonly string[] = [...DOCUMENT_RULE_IDS, ...CORPUS_RULE
 export const AUDIT_USAGE = `usage: yusuan audit [--db yusuan.db] [--document <id|sha256|name>]… [--rule <id or prefix>]…
                     [--severity info|warning|error] [--fail-on error|warning]
                     [--format table|json|jsonl|csv|md] [--vocabulary] [--save] [--aliases FILE]
+                    [--verdicts]
 
   Runs every validation rule again over the documents stored by \`yusuan ingest\`, and the rules that
   need the whole database (rare title/label variants, a department of another document in a header,
@@ -42,6 +44,9 @@ export const AUDIT_USAGE = `usage: yusuan audit [--db yusuan.db] [--document <id
   --save               store this audit's findings in place of the stored ones it makes again
                        (within --rule and --severity); pages that failed and OCR findings stay
   --aliases <file>     department alias file (default ./departments.aliases.tsv, else the project's)
+  --verdicts           instead of the report, the reviewers' verdicts (yusuan serve): per rule and
+                       severity how many findings were confirmed, false alarms or unsure, and the
+                       agreement (confirmed / decided); table, json, jsonl or csv
 
   Exit code: 0 done (1 with --fail-on and findings at that level), 2 could not run.`;
 
@@ -67,6 +72,7 @@ export async function runAudit(argv: string[]): Promise<number> {
       vocabulary: { type: 'boolean', default: false },
       save: { type: 'boolean', default: false },
       aliases: { type: 'string' },
+      verdicts: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -86,6 +92,7 @@ export async function runAudit(argv: string[]): Promise<number> {
     return usageError(`cannot open database ${showPath(v.db)}: ${errorMessage(e)}`);
   }
   try {
+    if (v.verdicts) return printVerdicts(db, format);
     let documents: number[] | undefined;
     try {
       documents = v.document?.length ? resolveDocuments(db, v.document) : undefined;
@@ -107,5 +114,14 @@ export async function runAudit(argv: string[]): Promise<number> {
     db.close();
   }
 }
+
+function printVerdicts(db: Db, format: 'table' | 'json' | 'jsonl' | 'csv' | 'md'): number {
+  const rows = verdictAgreement(db);
+  if (format === 'json') console.log(JSON.stringify(rows, null, 2));
+  else if (format === 'jsonl' || format === 'csv') printRows(format, AGREEMENT_COLUMNS, rows.map((a) => [a.rule, a.severity, a.confirmed, a.falseAlarm, a.unsure, a.agreement]));
+  else console.log(formatAgreement(rows));
+  return 0;
+}
+const AGREEMENT_COLUMNS = ['rule', 'severity', 'confirmed', 'false_alarm', 'unsure', 'agreement'];
 
 const usageError = (message: string): number => reportUsage('audit', AUDIT_USAGE, message);

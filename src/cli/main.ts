@@ -37,6 +37,10 @@ const COMMANDS: Record<string, Command> = {
     summary: 'check the stored documents: sums, cross-table figures, headers, codes, narrative; across documents',
     run: async (argv) => (await import('./audit.js')).runAudit(argv),
   },
+  serve: {
+    summary: 'review in the browser: pages beside their tables, findings with verdicts (127.0.0.1 only)',
+    run: async (argv) => (await import('./serve.js')).runServe(argv),
+  },
 };
 
 /** The package's version (package.json is two levels up from src/cli and from dist/cli). */
