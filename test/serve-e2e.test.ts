@@ -3,11 +3,12 @@
 // page clicked to select a cell, a finding marked false alarm that survives re-ingesting with --force,
 // and audit --verdicts counting it. No request may leave the machine. The time to the first page is
 // printed, not asserted. YUSUAN_SCREENSHOTS=<folder> saves the three views as PNG (the README's).
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPdf } from '../src/extract/pdf.js';
 import { startServer, type RunningServer } from '../src/serve/server.js';
 import type { DocumentJson, DocumentRow } from '../src/serve/types.js';
 import { yusuan } from './fixtures/cli.js';
@@ -21,6 +22,13 @@ const TOLERANCE_PX = 2;
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync'];
 const SHOTS = process.env.YUSUAN_SCREENSHOTS;
+const CORPUS = resolve(ROOT, '../shared/corpus');
+const HAVE_CORPUS = existsSync(join(CORPUS, 'real'));
+const MAX_PAGES = 40;
+
+function corpusPdfs(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => e.isDirectory() ? corpusPdfs(join(dir, e.name)) : /\.pdf$/i.test(e.name) ? [join(dir, e.name)] : []);
+}
 
 if (!HAVE_CHROMIUM) console.log(`serve-e2e skipped: no ${CHROMIUM} (apt-get install chromium)`);
 
@@ -124,6 +132,33 @@ describe.skipIf(!HAVE_CHROMIUM)('yusuan serve in Chromium', () => {
     expect(audit.code, audit.err).toBe(0);
     const rows = JSON.parse(audit.out) as { falseAlarm: number }[];
     expect(rows.reduce((s, r) => s + r.falseAlarm, 0)).toBe(1);
+  });
+
+  it('shows departments over the years as charts, and the vocabulary with counts', async () => {
+    await page.goto(`${server.url}#/across`);
+    await page.waitForSelector('.dept svg.chart');
+    expect(await page.locator('.dept svg.chart circle').count()).toBeGreaterThan(0);
+    expect(await page.locator('table.vocab tr').count()).toBeGreaterThan(3);
+    await shot('serve-across.png');
+  });
+
+  // The issue's yardstick is a 35-page document: the corpus PDF with the most pages (up to 40),
+  // ingested without OCR, opened in the browser; the time to its first page printed, not asserted.
+  it.skipIf(!HAVE_CORPUS)('shows the first page of the longest corpus PDF (time printed)', async () => {
+    let best: { path: string; pages: number } | null = null;
+    for (const path of corpusPdfs(join(CORPUS, 'real'))) {
+      const pdf = await openPdf(new Uint8Array(readFileSync(path)));
+      if (pdf.numPages <= MAX_PAGES && (!best || pdf.numPages > best.pages)) best = { path, pages: pdf.numPages };
+      await pdf.destroy();
+    }
+    if (!best) return;
+    const r = await yusuan('ingest', best.path, '--db', dbPath, '--ocr', 'off');
+    expect(r.code, r.err).toBe(0);
+    const id = (await api<DocumentRow[]>('api/documents')).find((d) => d.fileName === basename(best.path))!.id;
+    const started = performance.now();
+    await page.goto(`${server.url}#/doc/${id}`);
+    await page.waitForSelector('#pagebox[data-rendered]');
+    console.log(`${best.pages}-page ${basename(best.path)}: first page rendered ${Math.round(performance.now() - started)} ms after navigation (in-page ${await page.getAttribute('#pagebox', 'data-first-page-ms')} ms)`);
   });
 
   it('sent no request off the machine', () => {

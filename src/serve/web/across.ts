@@ -26,6 +26,7 @@ function chart(title: string, points: SeriesPoint[], series: { name: string; col
   const root = svg('svg', { width: W, height: H + 18, viewBox: `0 0 ${W} ${H + 18}`, class: 'chart' },
     svg('text', { x: 4, y: 12, 'font-size': 11 }, title),
     svg('text', { x: 4, y: 26, 'font-size': 9, fill: '#666' }, `max ${(max / FEN_PER_WAN).toFixed(2)} 万元`));
+  root.append(svg('line', { x1: PAD / 2, y1: H - PAD / 2, x2: W - PAD / 2, y2: H - PAD / 2, stroke: '#bbb' }));
   for (const y of years) root.append(svg('text', { x: x(y) - 12, y: H + 12, 'font-size': 9 }, String(y)));
   series.forEach((s, i) => {
     const pts = points.filter((p) => s.of(p) !== null).map((p) => `${x(p.year)},${yOf(s.of(p)!)}`);
