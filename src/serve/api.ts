@@ -20,6 +20,8 @@ export type SortKey = (typeof SORT_KEYS)[number];
 export interface DocumentQuery {
   /** A part of the file name or department, or (3 characters or more) of a table title (FTS). */
   q?: string;
+  /** One document. */
+  id?: number;
   status?: string;
   phase?: string;
   year?: number;
@@ -51,6 +53,7 @@ export function listDocumentRows(db: Db, q: DocumentQuery = {}): DocumentRow[] {
     }
     where.push(`(${parts.join(' OR ')})`);
   }
+  if (q.id !== undefined) { where.push('d.id = ?'); args.push(q.id); }
   if (q.status) { where.push('d.status = ?'); args.push(q.status); }
   if (q.phase) { where.push('d.phase = ?'); args.push(q.phase); }
   if (q.year !== undefined) { where.push('d.year = ?'); args.push(q.year); }
@@ -105,7 +108,7 @@ export function getDocumentRecord(db: Db, id: number): DocumentRecord | undefine
 export function documentJson(db: Db, id: number, root?: string): DocumentJson | null {
   const doc = getDocumentRecord(db, id);
   if (!doc) return null;
-  const row = listDocumentRows(db).find((r) => r.id === id)!;
+  const [row] = listDocumentRows(db, { id });
   const file = documentFile(db, doc, root);
   const pdf = file && isPdf(file) ? { available: true, message: null }
     : file ? { available: false, message: `${basename(file)} is a text dump, not a PDF: there are no pages to show` }

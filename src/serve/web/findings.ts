@@ -12,7 +12,18 @@ const OPEN_GROUPS = 3;
 
 export async function findingsView(allowVerdicts: boolean, params: URLSearchParams): Promise<void> {
   const groups = await getJson<FindingGroup[]>(`/api/findings?${params.toString()}`);
-  const crops: (() => Promise<void>)[] = [];
+  // Crops are rendered when they come into view, one at a time (each renders a whole page).
+  const pending = new Map<Element, () => Promise<void>>();
+  let queue = Promise.resolve();
+  const observer = new IntersectionObserver((entries) => {
+    for (const e of entries) {
+      const render = e.isIntersecting ? pending.get(e.target) : undefined;
+      if (!render) continue;
+      pending.delete(e.target);
+      observer.unobserve(e.target);
+      queue = queue.then(render);
+    }
+  });
   const total = groups.reduce((s, g) => s + g.count, 0);
   show(
     h('h3', {}, `${total} findings in ${groups.length} rules`, allowVerdicts ? null : h('small', {}, ' (read-only: start with --allow-verdicts to record verdicts)')),
@@ -29,7 +40,8 @@ export async function findingsView(allowVerdicts: boolean, params: URLSearchPara
     if (pdf && f.page && f.box) {
       const page = f.page;
       const box = f.box;
-      crops.push(async () => {
+      observer.observe(crop);
+      pending.set(crop, async () => {
         try {
           crop.replaceChildren(await cropCanvas(await openPdf(documentId), page, box));
         } catch (e) {
@@ -46,6 +58,4 @@ export async function findingsView(allowVerdicts: boolean, params: URLSearchPara
         verdictWidget(f, allowVerdicts)));
   }
 
-  // One at a time: each renders a whole page.
-  for (const c of crops) await c();
 }
