@@ -23,6 +23,7 @@ describe.skipIf(!HAVE_NPM)('npm pack + npm install -g', () => {
     const pkg = join(work, 'package');
     const files = readdirSync(join(pkg, 'dist', 'cli'));
     expect(files).toContain('main.js');
+    expect(readdirSync(join(pkg, 'dist', 'serve', 'public'))).toContain('app.js'); // the review app's bundle (yusuan serve)
     expect(readdirSync(pkg)).toEqual(expect.arrayContaining(['db', 'schemas', 'departments.aliases.tsv', 'package.json', 'README.md']));
     symlinkSync(join(ROOT, 'node_modules'), join(pkg, 'node_modules'));
     const prefix = join(work, 'prefix');

@@ -35,7 +35,6 @@ if (!HAVE_CHROMIUM) console.log(`serve-e2e skipped: no ${CHROMIUM} (apt-get inst
 describe.skipIf(!HAVE_CHROMIUM)('yusuan serve in Chromium', () => {
   let dir: string;
   let dbPath: string;
-  let pdfPath: string;
   let server: RunningServer;
   let context: BrowserContext;
   let page: Page;
@@ -44,7 +43,6 @@ describe.skipIf(!HAVE_CHROMIUM)('yusuan serve in Chromium', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'yusuan-e2e-'));
     mkdirSync(join(dir, 'files'));
-    pdfPath = join(dir, 'files', SAMPLE);
     for (const f of readdirSync(join(ROOT, 'samples')).filter((f) => /\.(pdf|txt)$/.test(f))) copyFileSync(join(ROOT, 'samples', f), join(dir, 'files', f));
     dbPath = join(dir, 'e2e.db');
     const r = await yusuan('ingest', join(dir, 'files'), '--db', dbPath);
@@ -110,21 +108,28 @@ describe.skipIf(!HAVE_CHROMIUM)('yusuan serve in Chromium', () => {
 
   it('keeps a false alarm through re-ingesting, and audit --verdicts counts it', async () => {
     await page.goto(`${server.url}#/findings`);
-    await page.waitForSelector('.rule[open] .finding .crop canvas');
-    const card = page.locator('.rule[open] .finding:has(.crop canvas)').first();
+    await page.waitForSelector('.rule[open] .finding');
+    const card = page.locator('.rule[open] .finding:has(.crop[data-pdf])').first();
+    await card.scrollIntoViewIfNeeded();
+    await card.locator('.crop canvas').waitFor(); // rendered once in view
     const printed = await card.locator('.printed').textContent();
     await card.locator('input.note').fill('the row is a subtotal');
     await card.locator('button[data-verdict="false_alarm"]').click();
     await card.locator('.status', { hasText: 'saved' }).waitFor();
+    await page.locator('.rule[open] .counts', { hasText: 'false alarm 1' }).first().waitFor();
     await shot('serve-findings.png');
 
-    const re = await yusuan('ingest', pdfPath, '--db', dbPath, '--force');
+    // Re-ingest the judged document itself: its rows (and findings) are replaced, with new ids.
+    const judgedId = Number(/#\/doc\/(\d+)/.exec((await card.locator('a[href^="#/doc/"]').getAttribute('href'))!)![1]);
+    const judged = (await api<DocumentRow[]>('api/documents')).find((d) => d.id === judgedId)!;
+    const re = await yusuan('ingest', join(dir, 'files', judged.fileName), '--db', dbPath, '--force');
     expect(re.code, re.err).toBe(0);
     await page.goto(`${server.url}#/`);
     await page.goto(`${server.url}#/findings`);
     await page.waitForSelector('.finding');
     const kept = page.locator('.finding:has(button.on[data-verdict="false_alarm"])');
     expect(await kept.count()).toBe(1);
+    expect((await api<DocumentRow[]>('api/documents')).find((d) => d.fileName === judged.fileName)!.id).not.toBe(judgedId); // stored anew
     expect(await kept.locator('.printed').textContent()).toBe(printed);
     expect(await kept.locator('input.note').inputValue()).toBe('the row is a subtotal');
 

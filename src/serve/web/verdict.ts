@@ -6,7 +6,7 @@ import { h, postJson } from './dom.js';
 
 const LABELS: Record<Verdict, string> = { confirmed: 'confirmed', false_alarm: 'false alarm', unsure: 'unsure' };
 
-export function verdictWidget(f: FindingJson, allowVerdicts: boolean): HTMLElement {
+export function verdictWidget(f: FindingJson, allowVerdicts: boolean, onSaved?: () => void): HTMLElement {
   const note = h('input', { type: 'text', placeholder: 'note', size: 28, value: f.verdict?.note ?? '', disabled: !allowVerdicts, class: 'note' });
   const status = h('span', { class: 'status' });
   const buttons = (Object.keys(LABELS) as Verdict[]).map((v) => h('button', {
@@ -20,6 +20,7 @@ export function verdictWidget(f: FindingJson, allowVerdicts: boolean): HTMLEleme
       f.verdict = saved;
       for (const b of buttons) b.classList.toggle('on', b.dataset.verdict === saved.verdict);
       status.textContent = ` saved ${saved.decidedAt.slice(0, 19).replace('T', ' ')}`;
+      onSaved?.();
     } catch (e) {
       status.textContent = ` ${e instanceof Error ? e.message : String(e)}`;
     }
