@@ -9,7 +9,7 @@ import { errorMessage } from '../errors.js';
 
 export const EXPORT_USAGE = `usage: yusuan export --format csv|jsonl|parquet --out DIR [--db yusuan.db] [--aliases FILE]
 
-  Writes amounts, documents, tables, findings and departments as DIR/<name>.<format>, and
+  Writes amounts, documents, tables, findings, departments and verdicts as DIR/<name>.<format>, and
   DIR/datapackage.json (Frictionless Tabular Data Package). Also writes <db name>.metadata.json
   beside the database, for Datasette (datasette yusuan.db -m yusuan.metadata.json), when that
   folder can be written. The database is only read.
