@@ -12,7 +12,7 @@ import { carryFootTitle, gridTitle, markContinuations } from './layout/continuat
 import { layoutSettings, type LayoutSettings } from './layout/settings.js';
 import { documentMeta, departmentFromLine } from './recognize/document.js';
 import { parseUnit, type Unit } from './domain/money.js';
-import { recognizeTables } from './recognize/table.js';
+import { recognizeTables, unplacedFindings, type UnplacedRow } from './recognize/table.js';
 import { validateDocument } from './validate/index.js';
 
 export interface ProcessOptions {
@@ -146,7 +146,8 @@ export async function processFile(filePath: string, data?: Uint8Array, opts: Pro
   const deptLabels = layout.grids.flatMap((g) => g.titleLines.map((l) => departmentFromLine(l.text))).filter((d): d is string => d !== null);
   const meta = documentMeta({ lines: layout.lines, titles, deptLabels, fileName });
   const defaultUnit = mostCommon(layout.grids.flatMap((g) => g.titleLines.map((l) => parseUnit(l.text))).filter((u): u is Unit => u !== null));
-  const tables = recognizeTables(layout.grids, { phase: meta.phase, defaultUnit });
+  const unplaced: UnplacedRow[] = [];
+  const tables = recognizeTables(layout.grids, { phase: meta.phase, defaultUnit }, unplaced);
   const t2 = performance.now();
 
   const result: DocumentResult = {
@@ -163,7 +164,7 @@ export async function processFile(filePath: string, data?: Uint8Array, opts: Pro
     return failed(base, 'not a budget or final-accounts disclosure: no budget table and no 部门预算/决算 wording found');
   }
   result.findings.push(...validateDocument(result));
-  if (layout.ocrRuns?.size) result.findings.push(...(layout.ocrNotes ?? []), ...ocrFindings(tables, layout.ocrRuns));
+  if (layout.ocrRuns?.size) result.findings.push(...(layout.ocrNotes ?? []), ...ocrFindings(tables, layout.ocrRuns), ...unplacedFindings(unplaced, tables));
   if (layout.pageErrors.length > 0) result.status = 'partial';
   return result;
 }

@@ -1,5 +1,5 @@
 // A grid → a recognized table: kind, title, unit, department label, column specs, line items.
-import type { Box, Cell, ColumnSpec, Grid, LineItem, RecognizedTable, TableKind, UnitCodeCell } from '../types.js';
+import type { Box, Cell, ColumnSpec, Finding, Grid, LineItem, RecognizedTable, TableKind, UnitCodeCell } from '../types.js';
 import { compact } from '../extract/normalize.js';
 import { isBlankAmount, parseDecimal, parseUnit, toFen, type Unit } from '../domain/money.js';
 import { classCodeByName, codeSystem, joinCode, splitLeadingCode, type CodeSystem } from '../domain/codes.js';
@@ -176,9 +176,19 @@ export interface TableContext {
   defaultUnit: Unit | null;
 }
 
+/** A row with figures that gave no line item: its column was not understood, or not mapped to the first part's. */
+export interface UnplacedRow {
+  page: number;
+  box: Box;
+  text: string;
+  tableIndex: number;
+}
+
 export interface PartialTable {
   table: RecognizedTable;
   model: ColumnModel;
+  /** Body rows holding a figure that gave no line item. */
+  unplaced: UnplacedRow[];
   /** Label text of a row cut by the page break, per label column: the end of the previous part's last row. */
   spill?: Map<number, string>;
 }
@@ -298,7 +308,22 @@ export function recognizeGrid(g: Grid, tableIndex: number, ctx: TableContext, pa
     columns: model.specs, items, box: g.box as Box, unitCodes,
   };
   const spill = parent ? spillRow(g, start, model, colMap) : undefined;
-  return { table, model, spill };
+  return { table, model, spill, unplaced: unplacedRows(g, start, items, tableIndex) };
+}
+
+/** A figure as tables print it (a point or a separator): not a code, a year or a row number. */
+const isFigure = (t: string) => isAmountText(t) && /[.,]/.test(t);
+
+function unplacedRows(g: Grid, start: number, items: LineItem[], tableIndex: number): UnplacedRow[] {
+  const placed = new Set(items.map((it) => it.rowIndex));
+  const out: UnplacedRow[] = [];
+  for (let r = start; r < g.rows; r++) {
+    const cells = g.cells.filter((c) => c.row === r);
+    if (placed.has(r) || !cells.some((c) => isFigure(c.text))) continue;
+    const box: Box = [Math.min(...cells.map((c) => c.box[0])), Math.min(...cells.map((c) => c.box[1])), Math.max(...cells.map((c) => c.box[2])), Math.max(...cells.map((c) => c.box[3]))];
+    out.push({ page: cells[0].page, box, text: cells.map((c) => c.text).join(' | '), tableIndex });
+  }
+  return out;
 }
 
 /** Append the label tail printed at the top of the next page to the items of the cut row. */
@@ -317,8 +342,12 @@ function finishCutLabels(t: RecognizedTable, lastRow: number, spill: Map<number,
   }
 }
 
-/** All grids of a document → tables; continuation parts are merged into their first part. */
-export function recognizeTables(grids: Grid[], ctx: TableContext): RecognizedTable[] {
+/**
+ * All grids of a document → tables; continuation parts are merged into their first part. A part
+ * none of whose figures fit the first part's columns is a table of its own (kind from what was read
+ * of its title, else `other`). Rows with figures that still gave no line item go to `unplaced`.
+ */
+export function recognizeTables(grids: Grid[], ctx: TableContext, unplaced: UnplacedRow[] = []): RecognizedTable[] {
   const parts: (PartialTable | null)[] = [];
   const tables: RecognizedTable[] = [];
   const tableOfGrid: number[] = [];
@@ -327,22 +356,41 @@ export function recognizeTables(grids: Grid[], ctx: TableContext): RecognizedTab
       const root = parts[g.continuationOf]!;
       const ti = tableOfGrid[g.continuationOf];
       const cont = recognizeGrid(g, ti, ctx, root);
-      const t = tables[ti];
-      // Row indexes continue after the first part's rows.
-      const offset = Math.max(-1, ...t.items.map((x) => x.rowIndex)) + 1;
-      if (cont.spill) finishCutLabels(t, offset - 1, cont.spill, root.model);
-      t.items.push(...cont.table.items.map((x) => ({ ...x, rowIndex: x.rowIndex + offset })));
-      t.pageEnd = Math.max(t.pageEnd, cont.table.pageEnd);
-      parts.push(root);
-      tableOfGrid.push(ti);
-      return;
+      const fits = cont.table.items.length > 0 || cont.unplaced.length === 0;
+      if (fits) {
+        const t = tables[ti];
+        // Row indexes continue after the first part's rows.
+        const offset = Math.max(-1, ...t.items.map((x) => x.rowIndex)) + 1;
+        if (cont.spill) finishCutLabels(t, offset - 1, cont.spill, root.model);
+        t.items.push(...cont.table.items.map((x) => ({ ...x, rowIndex: x.rowIndex + offset })));
+        t.pageEnd = Math.max(t.pageEnd, cont.table.pageEnd);
+        unplaced.push(...cont.unplaced);
+        parts.push(root);
+        tableOfGrid.push(ti);
+        return;
+      }
     }
     const ti = tables.length;
     const p = recognizeGrid(g, ti, ctx);
     parts.push(p);
     tables.push(p.table);
     tableOfGrid.push(ti);
+    unplaced.push(...p.unplaced);
   });
   return tables;
 }
 
+/**
+ * Rows read by OCR that gave no line item: one warning per page (`ocr.unplaced_rows`) with the rows'
+ * box, so nothing read is dropped silently. Text-path tables are not reported.
+ */
+export function unplacedFindings(rows: UnplacedRow[], tables: RecognizedTable[]): Finding[] {
+  const byPage = new Map<number, UnplacedRow[]>();
+  for (const r of rows) if (tables[r.tableIndex]?.source === 'ocr') (byPage.get(r.page) ?? byPage.set(r.page, []).get(r.page)!).push(r);
+  return [...byPage].map(([page, rs]) => ({
+    rule: 'ocr.unplaced_rows', severity: 'warning' as const,
+    message: `第${page}页有 ${rs.length} 行数字未能归入表格列 / ${rs.length} row(s) with figures on page ${page} fit no table column: ${rs.slice(0, 3).map((r) => r.text).join(' / ')}`,
+    page, box: [Math.min(...rs.map((r) => r.box[0])), Math.min(...rs.map((r) => r.box[1])), Math.max(...rs.map((r) => r.box[2])), Math.max(...rs.map((r) => r.box[3]))] as Box,
+    expected: null, actual: rs.map((r) => r.text).join('\n'), tableIndex: rs[0].tableIndex,
+  }));
+}
