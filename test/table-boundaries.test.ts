@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { isTableNumberText, isTitleText } from '../src/layout/lines.js';
 import { markContinuations, sameColumns, startsWithOtherHeader } from '../src/layout/continuation.js';
-import { editDistance, knownTitleIn } from '../src/recognize/kinds.js';
+import { editDistance, knownTitleIn, tableKindOcr } from '../src/recognize/kinds.js';
 import { recognizeTables, unplacedFindings, type UnplacedRow } from '../src/recognize/table.js';
 import type { Grid } from '../src/types.js';
 import { gridOf } from './fixtures/grids.js';
@@ -40,6 +40,13 @@ describe('titles as OCR reads them', () => {
     expect(knownTitleIn('财政拨款 支出预算表')).toBe('财政拨款支出预算表');
     expect(knownTitleIn('一般公共服务支出')).toBeNull();
     expect(editDistance('收入预算总表', '支出预算总表')).toBe(2);
+  });
+
+  it('gives an OCR title the kind of the longest known title it reads as, and no kind when two are as close', () => {
+    expect(tableKindOcr('公开04表财政拨寻收支预算总表', 'budget')).toBe('appropriation_summary'); // not a 收支总表
+    expect(tableKindOcr('财政拨款支出预算衣', 'budget')).toBe('appropriation_expenditure');
+    expect(tableKindOcr('“三公”经费、会议费、培训费支出预算表', 'budget')).toBe('three_public');
+    expect(knownTitleIn('部门收人总表')).toBeNull(); // 收支 or 收入?
   });
 });
 

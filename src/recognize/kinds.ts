@@ -145,8 +145,10 @@ const hamming = (a: string[], b: string[]) => a.reduce((n, ch, i) => n + (ch ===
 export function knownTitleIn(text: string): string | null {
   const han = [...hanOnly(text).replace(/续$/, '')];
   const endsInBiao = han[han.length - 1] === '表';
-  let best: { canon: string; d: number } | null = null;
-  for (const [canon] of CANONICAL) {
+  // Best by the known characters read (length − misreads), then by fewer misreads; two titles of
+  // different kinds equally close (部门收人总表: 收支 or 收入?) are no answer.
+  let best: { canon: string; kind: TableKind; score: number; d: number; tied: boolean } | null = null;
+  for (const [canon, kind] of CANONICAL) {
     const c = [...canon];
     const allowed = c.length >= TITLE_TWO_MISREADS_FROM ? 2 : 1;
     const spread = endsInBiao ? allowed : 0;
@@ -154,8 +156,24 @@ export function knownTitleIn(text: string): string | null {
       if (len < 1 || len > han.length) continue;
       const tail = han.slice(-len);
       const d = len === c.length ? hamming(tail, c) : editDistance(tail.join(''), canon);
-      if (d <= allowed && (!best || d < best.d)) best = { canon, d };
+      if (d > allowed) continue;
+      const score = c.length - d;
+      if (!best || score > best.score || (score === best.score && d < best.d)) best = { canon, kind, score, d, tied: false };
+      else if (score === best.score && d === best.d && kind !== best.kind) best.tied = true;
     }
   }
-  return best?.canon ?? null;
+  return best && !best.tied ? best.canon : null;
+}
+
+/**
+ * The kind of a title read by OCR: the known title it reads as despite misread characters
+ * ("公开04表财政拨寻收支预算总表" is 财政拨款收支预算总表, not a 收支总表), else as printed, else the
+ * closest by character pairs.
+ */
+export function tableKindOcr(title: string, phase: 'budget' | 'final' | null): TableKind {
+  const kind = tableKind(title, phase);
+  const canon = knownTitleIn(title);
+  // A short known title read with a misread (支出预算总表 in …培训费支出预算表) says less than the printed words.
+  if (canon && ([...canon].length >= TITLE_TWO_MISREADS_FROM || kind === 'other')) return CANONICAL.find(([c]) => c === canon)![1];
+  return kind === 'other' ? tableKindFuzzy(title) : kind;
 }

@@ -6,7 +6,7 @@ import { classCodeByName, codeSystem, joinCode, splitLeadingCode, type CodeSyste
 import { isTotalLabel, isTotalRow, stripOrdinal } from '../domain/rowLabels.js';
 import { departmentFromLine, departmentFromTitle, yearsIn } from './document.js';
 import { CODE_HEADER, NAME_HEADER, NOT_MONEY_HEADER, UNIT_CODE_HEADER, columnKey } from './header.js';
-import { isTableTitle, tableKind, tableKindFuzzy } from './kinds.js';
+import { isTableTitle, tableKind, tableKindOcr } from './kinds.js';
 import { gridTitle } from '../layout/continuation.js';
 
 type Role = 'amount' | 'code' | 'unit_code' | 'name' | 'empty';
@@ -246,8 +246,7 @@ export function recognizeGrid(g: Grid, tableIndex: number, ctx: TableContext, pa
     colMap = Array.from({ length: g.cols }, (_, i) => i);
   }
   const title = parent?.table.title ?? meta.titleText ?? '';
-  let kind: TableKind = parent?.table.kind ?? tableKind(title, ctx.phase);
-  if (kind === 'other' && !parent && g.source === 'ocr') kind = tableKindFuzzy(title);
+  const kind: TableKind = parent?.table.kind ?? (g.source === 'ocr' ? tableKindOcr(title, ctx.phase) : tableKind(title, ctx.phase));
   const unit = (parent?.table.unit as Unit | null) ?? meta.unit ?? ctx.defaultUnit;
   const items: LineItem[] = [];
 
