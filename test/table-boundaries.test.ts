@@ -28,6 +28,7 @@ describe('titles as OCR reads them', () => {
   });
 
   it('does not take prose, headings without 表, meta lines or table numbers', () => {
+    expect(isTitleText('江苏省高级人民法院 2018 年度收入、支出预算总计 33172.15')).toBe(false); // 总计, with a figure
     for (const t of ['详见下表。', '三、一般公共预算支出预算', '单位：万元', '合计', '公开05表', '表1-2']) expect(isTitleText(t)).toBe(false);
     expect(isTableNumberText('公开05表')).toBe(true);
     expect(isTableNumberText('公开表5')).toBe(true);
@@ -84,6 +85,12 @@ describe('signs of a new table at the top of a page', () => {
     expect(marked([first(), next({ header: HEADER })])).toEqual([undefined, 0]);
     // Body rows without figures are not a header.
     expect(startsWithOtherHeader(next({ rows: [['结余分配', '年末结转和结余'], ['20102', '1.00']] }), first())).toBe(false);
+  });
+
+  it('a title and header alone at the foot of a page are continued by the next page\'s table', () => {
+    const stub = gridOf([['项目', '金额']], { page: 1, top: 760, titles: ['财政拨款收支预算总表'] });
+    const body = next({ header: ['项目名称', '金额', '支出用途'], rows: [['一般公共服务支出', '1.00', '办公']] });
+    expect(marked([stub, body])).toEqual([undefined, 0]);
   });
 
   it('other columns start a new table', () => {

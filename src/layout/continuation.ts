@@ -104,8 +104,10 @@ export function markContinuations(grids: Grid[]): void {
     const title = gridTitle(g);
     const root = prev.continuationOf ?? i - 1;
     const rootTitle = gridTitle(grids[root]);
+    // A title and header alone at the foot of a page (no figure yet) are continued by whatever table follows.
+    const stub = !prev.cells.some((c) => hasDigit(c.text));
     const continues = title === null
-      ? !startsNewTable(g) && sameColumns(g, prev) && !startsWithOtherHeader(g, grids[root])
+      ? !startsNewTable(g) && (stub || sameColumns(g, prev) && !startsWithOtherHeader(g, grids[root]))
       : rootTitle !== null && sameTitle(title, rootTitle);
     if (continues) g.continuationOf = root;
   }

@@ -92,7 +92,9 @@ export function isTitleText(text: string): boolean {
   if (t.length > TITLE_MAX_CHARS || /^(注|备注|说明)/.test(t)) return false;
   if (/表([(（][^)）]{1,16}[)）])?(\(续\)|（续）|续)?$/.test(t)) return true;
   const head = t.replace(TITLE_TAIL, '').replace(/续$/, '').replace(TITLE_TRAIL, '');
-  return /表$/.test(head) || knownTitleIn(t) !== null;
+  if (/表$/.test(head)) return true;
+  // A known title with misread characters: the line ends in it, and holds no figure (…预算总计 33172.15).
+  return /\p{Script=Han}$/u.test(head) && !/\d[.,]\d/.test(t) && knownTitleIn(t) !== null;
 }
 
 export function isMetaText(text: string): boolean {
