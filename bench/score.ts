@@ -337,3 +337,36 @@ export function explainFalsePositive(item: LineItem, key: KeyFile, result: Docum
   if (expected.length) return `${got} — key: ${expected.map((k) => k.amount).join(' / ')} ${unit}`;
   return `${got} — no key item with this code and column on the page`;
 }
+
+// ---------------------------------------------------------------------------------------------
+// One document read two ways (text path and OCR): amount cells compared one for one
+
+/**
+ * Amount cells as comparable keys: page, table kind, row code (else compacted label), column key,
+ * amount in 分. `pageMap` renumbers or drops pages (null drops).
+ */
+export function amountCellKeys(r: DocumentResult, pageMap: (p: number) => number | null = (p) => p): string[] {
+  const out: string[] = [];
+  for (const t of r.tables) {
+    for (const it of t.items) {
+      const page = pageMap(it.page);
+      if (page === null) continue;
+      out.push([page, t.kind, it.funcCode ?? it.econCode ?? normalizeLabel(it.label), it.columnKey, it.amountFen].join('|'));
+    }
+  }
+  return out;
+}
+
+/** Each reference key matched by at most one key of `got`: matched count, reference keys missed, keys of `got` left over. */
+export function matchCells(ref: string[], got: string[]): { matched: number; missed: string[]; extra: string[] } {
+  const bag = new Map<string, number>();
+  got.forEach((k) => bag.set(k, (bag.get(k) ?? 0) + 1));
+  const missed: string[] = [];
+  let matched = 0;
+  for (const k of ref) {
+    const n = bag.get(k) ?? 0;
+    if (n > 0) { matched++; bag.set(k, n - 1); } else missed.push(k);
+  }
+  const extra = [...bag.entries()].flatMap(([k, n]) => Array(n).fill(k) as string[]);
+  return { matched, missed, extra };
+}

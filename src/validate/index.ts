@@ -15,7 +15,7 @@ import { tocFamily } from './rules/toc.js';
 import { codeFamily } from './rules/codes.js';
 import { narrativeFamily } from './rules/narrative.js';
 import { pageFamily } from './rules/pages.js';
-import { ocrFamily, ocrPageFamily } from './rules/ocr.js';
+import { ocrFamily, ocrPageFamily, ocrUnplacedFamily } from './rules/ocr.js';
 import { mentionFamily } from './rules/mentions.js';
 import { leftoverFamily } from './rules/leftovers.js';
 import { comparisonFamily } from './rules/comparisons.js';
@@ -65,6 +65,7 @@ export const RULE_FAMILIES: RuleFamily[] = [
   { name: 'code.invalid_cell', rules: ['code.invalid_cell'], run: codeCellFamily },
   { name: 'ocr.page', rules: ['ocr.page'], ingestOnly: true, run: ocrPageFamily },
   { name: 'ocr', rules: ['ocr.low_confidence', 'ocr.digit_suspect'], run: ocrFamily },
+  { name: 'ocr.unplaced', rules: ['ocr.unplaced_rows'], ingestOnly: true, run: ocrUnplacedFamily },
 ];
 
 /** Every rule id a document's findings can carry: the families' own and the one for a family that failed. */
