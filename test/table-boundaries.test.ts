@@ -4,8 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { isTableNumberText, isTitleText } from '../src/layout/lines.js';
 import { markContinuations, sameColumns, startsWithOtherHeader } from '../src/layout/continuation.js';
 import { editDistance, knownTitleIn, tableKindOcr } from '../src/recognize/kinds.js';
-import { recognizeTables, unplacedFindings, type UnplacedRow } from '../src/recognize/table.js';
-import type { Grid } from '../src/types.js';
+import { recognizeTables } from '../src/recognize/table.js';
+import { ocrUnplacedFamily } from '../src/validate/rules/ocr.js';
+import type { DocumentResult, Grid, RecognizedTable, UnplacedRow } from '../src/types.js';
 import { gridOf } from './fixtures/grids.js';
 
 const ctx = { phase: 'budget' as const, defaultUnit: null };
@@ -123,11 +124,12 @@ describe('nothing read is dropped silently', () => {
     const tables = recognizeTables([g], ctx, unplaced);
     expect(tables[0].items).toEqual([]);
     expect(unplaced.map((r) => [r.page, r.text])).toEqual([[3, '201 | 1,234.00']]);
-    const [f] = unplacedFindings(unplaced, tables);
+    const doc = (ts: RecognizedTable[]) => ({ tables: ts, unplacedRows: unplaced }) as unknown as DocumentResult;
+    const [f] = ocrUnplacedFamily(doc(tables));
     expect(f.rule).toBe('ocr.unplaced_rows');
     expect(f.page).toBe(3);
     expect(f.box).toEqual(unplaced[0].box);
     // The text path reports nothing.
-    expect(unplacedFindings(unplaced, tables.map((t) => ({ ...t, source: 'pdf_text' as const })))).toEqual([]);
+    expect(ocrUnplacedFamily(doc(tables.map((t) => ({ ...t, source: 'pdf_text' as const }))))).toEqual([]);
   });
 });
