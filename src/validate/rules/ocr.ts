@@ -2,7 +2,7 @@
 // confidence (ocr.low_confidence), and code-hierarchy sums that would hold with one printed digit of
 // one amount changed (ocr.digit_suspect). Nothing is corrected: a suspect digit is reported with the
 // value that would make the sum hold as `expected`, and the stored amount stays as read.
-import type { Box, DocumentResult, Finding, LineItem, RecognizedTable } from '../../types.js';
+import type { Box, DocumentResult, Finding, LineItem, RecognizedTable, UnplacedRow } from '../../types.js';
 import { fenPerUnit, type Unit } from '../../domain/money.js';
 import { LOW_CONFIDENCE } from '../../extract/ocr/engine.js';
 import { hierarchySums, type SumCheck } from '../sums.js';
