@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { processFile } from '../src/pipeline.js';
-import { OcrPool } from '../src/extract/ocr.js';
+import { OcrPool } from '../src/extract/ocr/index.js';
 import { errorMessage } from '../src/errors.js';
 import type { DocumentResult } from '../src/types.js';
 import { corpusDir, projectRoot } from './paths.js';
