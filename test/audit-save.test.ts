@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { auditDatabase, refreshFindings, saveFindings } from '../src/analyze/audit.js';
 import { runAudit } from '../src/cli/audit.js';
 import { runIngest } from '../src/cli/ingest.js';
@@ -17,6 +17,7 @@ import { RULE_FAMILIES, validateDocument, type RuleFamily } from '../src/validat
 import { A4_PORTRAIT, Content } from '../samples/pdf-writer.js';
 import { rasterizePages, writePdf } from './fixtures/ocr/image-pdf.js';
 import { sampleDoc, wan } from './fixtures/audit/docs.js';
+import { quietly } from './fixtures/cli.js';
 
 const note = (rule: string, severity: Finding['severity'], page: number | null, tableIndex: number | null = null): Finding =>
   ({ rule, severity, message: `${rule} / ${rule}`, page, box: null, expected: null, actual: null, tableIndex });
@@ -155,19 +156,6 @@ async function partialPdf(): Promise<Buffer> {
   return Buffer.from(broken, 'latin1');
 }
 
-async function quietly(run: () => Promise<number>): Promise<number> {
-  const spies = [
-    vi.spyOn(console, 'log').mockImplementation(() => {}),
-    vi.spyOn(console, 'error').mockImplementation(() => {}),
-    vi.spyOn(process.stderr, 'write').mockImplementation(() => true),
-    vi.spyOn(process.stdout, 'write').mockImplementation(() => true),
-  ];
-  try {
-    return await run();
-  } finally {
-    for (const s of spies) s.mockRestore();
-  }
-}
 
 describe('a partial document through ingest and audit --save', () => {
   let tmp: string;
