@@ -65,7 +65,7 @@ export const RULE_FAMILIES: RuleFamily[] = [
   { name: 'code.invalid_cell', rules: ['code.invalid_cell'], run: codeCellFamily },
   { name: 'ocr.page', rules: ['ocr.page'], ingestOnly: true, run: ocrPageFamily },
   { name: 'ocr', rules: ['ocr.low_confidence', 'ocr.digit_suspect'], run: ocrFamily },
-  { name: 'ocr.unplaced', rules: ['ocr.unplaced_rows'], ingestOnly: true, run: ocrUnplacedFamily },
+  { name: 'ocr.unplaced_rows', rules: ['ocr.unplaced_rows'], ingestOnly: true, run: ocrUnplacedFamily },
 ];
 
 /** Every rule id a document's findings can carry: the families' own and the one for a family that failed. */
