@@ -8,7 +8,7 @@ import { ruledRegions } from '../src/layout/rules.js';
 import { DEFAULT_LAYOUT_SETTINGS } from '../src/layout/settings.js';
 import type { RecognizedTable } from '../src/types.js';
 import { corpusDir } from '../bench/paths.js';
-import { FUNCTION_ROWS, TOTAL, twoTablesPdf, type CodeLayout } from './fixtures/two-tables.js';
+import { FUNCTION_ROWS, TOTAL, twoTablesPdf, type CodeLayout, type Ruling } from './fixtures/two-tables.js';
 import { hRule, vRule } from './fixtures/grids.js';
 
 /** A framed box of `rows` rows 20 pt high with one inner vertical, from `top`. */
@@ -31,13 +31,21 @@ describe('ruled regions of stacked tables', () => {
     const rules = [...lattice(100, 1), hRule(120 + gap, 50, 450), hRule(140 + gap, 50, 450)];
     expect(ruledRegions(rules)).toHaveLength(1);
   });
+  it('does not stack row rules across a table title', () => {
+    const rules = [hRule(100, 50, 450), hRule(120, 50, 450), hRule(120 + gap, 50, 450), hRule(140 + gap, 50, 450)];
+    expect(ruledRegions(rules, DEFAULT_LAYOUT_SETTINGS, [130])).toHaveLength(2);
+  });
 });
 
 const coded = (t: RecognizedTable) => t.items.filter((x) => x.columnKey === 'total' && !x.isTotal);
 
-describe.each<CodeLayout>(['joined', 'split'])('generated page, %s code columns', (codes) => {
-  it.each([0, 30])('gives every row of the second table its full code (gap %i pt above its title)', async (gap) => {
-    const r = await processFile(`two-tables-${codes}.pdf`, new Uint8Array(twoTablesPdf(codes, gap)));
+const VARIANTS: [CodeLayout, Ruling, number][] = (['joined', 'split'] as const).flatMap((codes) => [
+  [codes, 'lattice', 0], [codes, 'lattice', 30], [codes, 'rows', 0], [codes, 'none', 0],
+] as [CodeLayout, Ruling, number][]);
+
+describe('generated page, two tables', () => {
+  it.each(VARIANTS)('%s code columns, %s rules, %i pt above the second title: every row its full code', async (codes, ruling, gap) => {
+    const r = await processFile(`two-tables-${codes}.pdf`, new Uint8Array(twoTablesPdf(codes, gap, ruling)));
     expect(r.status).toBe('ok');
     expect(r.tables.map((t) => t.kind)).toEqual(['appropriation_summary', 'appropriation_expenditure']);
     const [summary, fn] = r.tables;
