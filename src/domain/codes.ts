@@ -99,6 +99,15 @@ const byName = (table: Record<string, string[]>) => {
 const FUNC_BY_NAME = byName(FUNC_CLASSES);
 const ECON_BY_NAME = byName(ECON_CLASSES);
 
+const namesOf = (reference: RefTable) => new Set(Object.values(reference).flatMap((refs) => refs.map((r) => r.name.normalize('NFKC').replace(/\s/g, ''))));
+const FUNC_NAMES = namesOf(FUNC_REFERENCE);
+const ECON_NAMES = namesOf(ECON_REFERENCE);
+
+/** Whether a label is the reference name of some code (any level, any year) of a classification (NFKC, spaces ignored). */
+export function isReferenceName(label: string, system: CodeSystem): boolean {
+  return (system === 'func' ? FUNC_NAMES : ECON_NAMES).has(label.normalize('NFKC').replace(/\s/g, ''));
+}
+
 /** The class code of a class row printed without a code ("社会保障和就业支出" → 208; NFKC, spaces ignored). */
 export function classCodeByName(label: string, system: CodeSystem): string | null {
   const key = label.normalize('NFKC').replace(/\s/g, '');
