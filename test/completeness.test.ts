@@ -1,13 +1,21 @@
-// extract.code_missing / extract.code_share (src/validate/rules/completeness.ts) on small documents:
+// extract.code_missing (src/validate/rules/completeness.ts) and the coverage it is decided from
+// (codeCoverage, src/domain/codes.ts; stored as documents.code_rows / coded_rows) on small documents:
 // the generated two-tables page with rows planted without their code, and hand-made tables.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { processFile } from '../src/pipeline.js';
 import { completenessFamily } from '../src/validate/rules/completeness.js';
+import { codeCoverage } from '../src/domain/codes.js';
+import { openDb } from '../src/store/db.js';
+import { writeDocument } from '../src/store/write.js';
 import type { DocumentResult, LineItem, RecognizedTable } from '../src/types.js';
 import { twoTablesPdf } from './fixtures/two-tables.js';
 
 const missing = (d: DocumentResult) => completenessFamily(d).filter((f) => f.rule === 'extract.code_missing');
-const share = (d: DocumentResult) => completenessFamily(d).find((f) => f.rule === 'extract.code_share');
+/** Rows owed a code / rows with one, over the coded tables (what documents.code_rows / coded_rows store). */
+const share = (d: DocumentResult) => {
+  const covs = d.tables.map(codeCoverage).filter((c) => c !== null);
+  return `${covs.reduce((n, c) => n + c.coded, 0)}/${covs.reduce((n, c) => n + c.rows, 0)}`;
+};
 
 /** A copy of `d` with the codes of the rows of table `ti` whose code is in `codes` taken away. */
 function withoutCodes(d: DocumentResult, ti: number, codes: string[]): DocumentResult {
@@ -26,7 +34,7 @@ describe('on the generated page (two tables, joined code column)', () => {
 
   it('is silent on the page as printed, and reports every row coded', () => {
     expect(missing(doc)).toEqual([]);
-    expect(share(doc)).toMatchObject({ severity: 'info', actual: '11/11' });
+    expect(share(doc)).toBe('11/11');
   });
 
   it('fires on a planted row without its code, with the row and its box', () => {
@@ -37,7 +45,7 @@ describe('on the generated page (two tables, joined code column)', () => {
     expect(f).toMatchObject({ severity: 'warning', tableIndex: fn, page: 1, actual: `row ${row[0].rowIndex + 1}: 一般行政管理事务` });
     // The row's box spans its amount cells.
     expect(f.box).toEqual([Math.min(...row.map((x) => x.box[0])), row[0].box[1], Math.max(...row.map((x) => x.box[2])), row[0].box[3]]);
-    expect(share(planted)?.actual).toBe('10/11');
+    expect(share(planted)).toBe('10/11');
   });
 
   it('one root cause, one finding: every 款 and 项 code lost gives one finding listing the rows', () => {
@@ -70,7 +78,7 @@ describe('rows uncoded by design', () => {
       item(5, '住房保障支出', '221', 100), item(6, '住房改革支出', '22102', 100), item(7, '人员经费合计', null, 250), item(8, '公用经费', null, 50),
     ], true);
     expect(missing(docOf(t))).toEqual([]);
-    expect(share(docOf(t))?.actual).toBe('4/4');
+    expect(share(docOf(t))).toBe('4/4');
   });
 
   it('in a table without code column (class codes from names), asks a code only of rows named as classification items', () => {
@@ -81,11 +89,26 @@ describe('rows uncoded by design', () => {
     ], false);
     const found = missing(docOf(t));
     expect(found.map((f) => f.actual)).toEqual(['row 3: 人大事务']);
-    expect(share(docOf(t))?.actual).toBe('2/3');
+    expect(share(docOf(t))).toBe('2/3');
   });
 
   it('says nothing of a table whose rows carry no codes', () => {
     const t = table([item(0, '财政拨款', null, 300), item(1, '其他资金', null, 100)], false);
     expect(completenessFamily(docOf(t))).toEqual([]);
+    expect(codeCoverage(t)).toBeNull();
+  });
+});
+
+describe('documents.code_rows / coded_rows', () => {
+  it('stores the share of rows with codes of each document', async () => {
+    const d = await processFile('two-tables.pdf', new Uint8Array(twoTablesPdf('split')));
+    const fn = d.tables.findIndex((t) => t.kind === 'appropriation_expenditure');
+    const db = openDb(':memory:');
+    try {
+      writeDocument(db, withoutCodes(d, fn, ['2010102']), { pipelineVersion: 'test' });
+      expect(db.prepare('SELECT code_rows, coded_rows FROM documents').get()).toEqual({ code_rows: 11, coded_rows: 10 });
+    } finally {
+      db.close();
+    }
   });
 });

@@ -64,7 +64,7 @@ export const RULE_FAMILIES: RuleFamily[] = [
   { name: 'narrative.code_amount', rules: ['narrative.code_amount'], run: codeAmountRule },
   { name: 'note', rules: ['note.other_fund'], run: noteFamily },
   { name: 'code.invalid_cell', rules: ['code.invalid_cell'], run: codeCellFamily },
-  { name: 'completeness', rules: ['extract.code_missing', 'extract.code_share'], run: completenessFamily },
+  { name: 'completeness', rules: ['extract.code_missing'], run: completenessFamily },
   { name: 'ocr.page', rules: ['ocr.page'], ingestOnly: true, run: ocrPageFamily },
   { name: 'ocr', rules: ['ocr.low_confidence', 'ocr.digit_suspect'], run: ocrFamily },
 ];
