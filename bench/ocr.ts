@@ -13,9 +13,8 @@ import { processFile } from '../src/pipeline.js';
 import { OcrPool, OCR_DPI, renderPageGray } from '../src/extract/ocr/index.js';
 import { openPdf } from '../src/extract/pdf.js';
 import { toPgm } from '../src/extract/ocr/raster.js';
-import { compact } from '../src/extract/normalize.js';
-import type { DocumentResult } from '../src/types.js';
 import { corpusDir, projectRoot } from './paths.js';
+import { amountCellKeys as cellKeys, matchCells as matchCount } from './score.js';
 import { rasterizePages, writePdf, type RasterOptions } from '../test/fixtures/ocr/image-pdf.js';
 
 const root = projectRoot();
@@ -38,32 +37,6 @@ function samples(filter: string[]): Sample[] {
     const k = JSON.parse(fs.readFileSync(path.join(keysDir, f), 'utf8')) as { sha12: string; file: string; items: { page: number }[] };
     return { sha12: k.sha12, file: k.file, pages: [...new Set(k.items.map((i) => i.page))].sort((a, b) => a - b) };
   }).filter((s) => !filter.length || filter.some((x) => s.sha12.startsWith(x)));
-}
-
-/** Amount cells as comparable keys: page, table kind, row code (else label), column, amount. */
-function cellKeys(r: DocumentResult, pageMap: (p: number) => number | null): string[] {
-  const out: string[] = [];
-  for (const t of r.tables) {
-    for (const it of t.items) {
-      const page = pageMap(it.page);
-      if (page === null) continue;
-      out.push([page, t.kind, it.funcCode ?? it.econCode ?? compact(it.label), it.columnKey, it.amountFen].join('|'));
-    }
-  }
-  return out;
-}
-
-function matchCount(ref: string[], got: string[]): { matched: number; missed: string[]; extra: string[] } {
-  const bag = new Map<string, number>();
-  got.forEach((k) => bag.set(k, (bag.get(k) ?? 0) + 1));
-  const missed: string[] = [];
-  let matched = 0;
-  for (const k of ref) {
-    const n = bag.get(k) ?? 0;
-    if (n > 0) { matched++; bag.set(k, n - 1); } else missed.push(k);
-  }
-  const extra = [...bag.entries()].flatMap(([k, n]) => Array(n).fill(k) as string[]);
-  return { matched, missed, extra };
 }
 
 const pct = (n: number, d: number) => (d ? ((100 * n) / d).toFixed(1) + '%' : '—');

@@ -9,16 +9,20 @@
 // Amounts are compared as bigint 分 (of 元), parsed with integer arithmetic only.
 import type { DocumentResult, LineItem, RecognizedTable, TableKind } from '../src/types.js';
 
+/** The three families of the old keys (../shared/corpus/keys), each standing for several table kinds. */
 export type KeyTable = 'summary' | 'expenditure_function' | 'basic_econ';
 export const KEY_TABLES: readonly KeyTable[] = ['summary', 'expenditure_function', 'basic_econ'];
 
+/** A key item's family: an old family, or (new keys, bench/keys/) the table kind itself. */
+export type KeyFamily = KeyTable | TableKind;
+
 export interface KeyItem {
-  table: KeyTable;
+  table: KeyFamily;
   page: number; // 1-based
   func_code: string | null;
   econ_code: string | null;
   label: string;
-  column: string; // total | basic | project | personnel | public
+  column: string; // a column key of README "Column keys" (old keys: total | basic | project | personnel | public)
   unit: string; // 元 | 万元
   amount: string; // decimal as printed, no thousands separators
 }
@@ -45,6 +49,11 @@ export const KEY_TABLE_KINDS: Record<KeyTable, readonly TableKind[]> = {
   ],
   basic_econ: ['general_budget_basic', 'final_general_budget_basic'],
 };
+
+/** The table kinds a key family stands for: an old family's kinds, or the kind a new key names. */
+export function kindsOfFamily(family: KeyFamily): readonly TableKind[] {
+  return (KEY_TABLE_KINDS as Record<string, readonly TableKind[]>)[family] ?? [family as TableKind];
+}
 
 // ---------------------------------------------------------------------------------------------
 // Amounts
@@ -191,6 +200,20 @@ export interface TableScore {
   recall: number;
 }
 
+export interface PrecisionScore {
+  matched: number;
+  considered: number;
+}
+
+export interface ScoreOptions {
+  /**
+   * Count line items without a code in precision too. The old keys cover only coded rows and the
+   * summary's totals, so their rule counts coded items only; the new keys key every amount of their
+   * tables, so every item of a keyed table, page and column must match one.
+   */
+  uncodedInPrecision?: boolean;
+}
+
 export interface DocumentScore {
   /** found / total (1 when the key is empty). */
   recall: number;
@@ -205,15 +228,17 @@ export interface DocumentScore {
   misses: KeyItem[];
   /** Considered line items (see precision) that match no key item. */
   falsePositives: LineItem[];
-  /** Recall per key table. */
-  byTable: Record<KeyTable, TableScore>;
+  /** Recall per key family (old: summary/expenditure_function/basic_econ; new: the table kind). */
+  byTable: Record<string, TableScore>;
+  /** Precision per key family: the considered line items of the tables of that family's kinds. */
+  precisionByTable: Record<string, PrecisionScore>;
 }
 
 function normDepartment(s: string | null | undefined): string {
   return (s ?? '').normalize('NFKC').replace(/\s+/gu, '');
 }
 
-export function scoreDocument(key: KeyFile, result: DocumentResult): DocumentScore {
+export function scoreDocument(key: KeyFile, result: DocumentResult, opts: ScoreOptions = {}): DocumentScore {
   const keyed = key.items.map((k) => ({ k, fen: keyAmountFen(k) }));
   const items = lineItemsOf(result);
 
@@ -226,7 +251,9 @@ export function scoreDocument(key: KeyFile, result: DocumentResult): DocumentSco
   }
 
   // Recall.
-  const byTable = Object.fromEntries(KEY_TABLES.map((t) => [t, { found: 0, total: 0, recall: 1 }])) as Record<KeyTable, TableScore>;
+  // The old families always appear (their report lists all three); other families as keyed.
+  const old = key.items.every((k) => (KEY_TABLES as readonly string[]).includes(k.table));
+  const byTable: Record<string, TableScore> = old ? Object.fromEntries(KEY_TABLES.map((t) => [t, { found: 0, total: 0, recall: 1 }])) : {};
   const misses: KeyItem[] = [];
   let found = 0;
   for (const { k, fen } of keyed) {
@@ -240,31 +267,37 @@ export function scoreDocument(key: KeyFile, result: DocumentResult): DocumentSco
   }
   for (const t of Object.values(byTable)) t.recall = t.total ? t.found / t.total : 1;
 
-  // Precision: per keyed page, the kinds of the key tables on that page and the columns its keys use.
-  const pageKinds = new Map<number, Set<TableKind>>();
+  // Precision: per keyed page, the kinds of the key tables on that page (each with its family) and
+  // the columns its keys use.
+  const pageKinds = new Map<number, Map<TableKind, KeyFamily>>();
   const pageColumns = new Map<number, Set<string>>();
   const pageKeys = new Map<number, { k: KeyItem; fen: bigint }[]>();
   for (const e of keyed) {
     const p = e.k.page;
     if (!pageKinds.has(p)) {
-      pageKinds.set(p, new Set());
+      pageKinds.set(p, new Map());
       pageColumns.set(p, new Set());
       pageKeys.set(p, []);
     }
-    for (const kind of KEY_TABLE_KINDS[e.k.table] ?? []) pageKinds.get(p)!.add(kind);
+    for (const kind of kindsOfFamily(e.k.table)) if (!pageKinds.get(p)!.has(kind)) pageKinds.get(p)!.set(kind, e.k.table);
     pageColumns.get(p)!.add(e.k.column);
     pageKeys.get(p)!.push(e);
   }
   let considered = 0;
   let matched = 0;
   const falsePositives: LineItem[] = [];
+  const precisionByTable: Record<string, PrecisionScore> = {};
+  for (const family of Object.keys(byTable)) precisionByTable[family] = { matched: 0, considered: 0 };
   for (const li of items) {
     const p = li.item.page;
-    if (!li.item.funcCode && !li.item.econCode) continue;
-    if (!pageKinds.get(p)?.has(li.table.kind)) continue;
+    if (!opts.uncodedInPrecision && !li.item.funcCode && !li.item.econCode) continue;
+    const family = pageKinds.get(p)?.get(li.table.kind);
+    if (family === undefined) continue;
     if (!pageColumns.get(p)!.has(li.item.columnKey)) continue;
     considered++;
-    if (pageKeys.get(p)!.some(({ k, fen }) => itemMatches(k, fen, li))) matched++;
+    const fam = (precisionByTable[family] ??= { matched: 0, considered: 0 });
+    fam.considered++;
+    if (pageKeys.get(p)!.some(({ k, fen }) => itemMatches(k, fen, li))) { matched++; fam.matched++; }
     else falsePositives.push(li.item);
   }
 
@@ -285,6 +318,7 @@ export function scoreDocument(key: KeyFile, result: DocumentResult): DocumentSco
     misses,
     falsePositives,
     byTable,
+    precisionByTable,
   };
 }
 
@@ -336,4 +370,37 @@ export function explainFalsePositive(item: LineItem, key: KeyFile, result: Docum
   const got = table ? describe(li, unit) : `p${item.page} ${item.funcCode ?? item.econCode} ${item.label} [${item.columnKey}] ${item.amountText}`;
   if (expected.length) return `${got} — key: ${expected.map((k) => k.amount).join(' / ')} ${unit}`;
   return `${got} — no key item with this code and column on the page`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// One document read two ways (text path and OCR): amount cells compared one for one
+
+/**
+ * Amount cells as comparable keys: page, table kind, row code (else compacted label), column key,
+ * amount in 分. `pageMap` renumbers or drops pages (null drops).
+ */
+export function amountCellKeys(r: DocumentResult, pageMap: (p: number) => number | null = (p) => p): string[] {
+  const out: string[] = [];
+  for (const t of r.tables) {
+    for (const it of t.items) {
+      const page = pageMap(it.page);
+      if (page === null) continue;
+      out.push([page, t.kind, it.funcCode ?? it.econCode ?? normalizeLabel(it.label), it.columnKey, it.amountFen].join('|'));
+    }
+  }
+  return out;
+}
+
+/** Each reference key matched by at most one key of `got`: matched count, reference keys missed, keys of `got` left over. */
+export function matchCells(ref: string[], got: string[]): { matched: number; missed: string[]; extra: string[] } {
+  const bag = new Map<string, number>();
+  got.forEach((k) => bag.set(k, (bag.get(k) ?? 0) + 1));
+  const missed: string[] = [];
+  let matched = 0;
+  for (const k of ref) {
+    const n = bag.get(k) ?? 0;
+    if (n > 0) { matched++; bag.set(k, n - 1); } else missed.push(k);
+  }
+  const extra = [...bag.entries()].flatMap(([k, n]) => Array(n).fill(k) as string[]);
+  return { matched, missed, extra };
 }

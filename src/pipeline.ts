@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { DocumentResult, Grid, OcrPageNote, Page, PageError, TextLine } from './types.js';
+import type { DocumentResult, Grid, OcrPageNote, Page, PageError, TextLine, UnplacedRow } from './types.js';
 import { extractPage, openPdf, PdfOpenError } from './extract/pdf.js';
 import { foldOcrConfusions, OcrPages, type OcrEngine, type OcrMode } from './extract/ocr/index.js';
 import { parseTextDump } from './extract/textdump.js';
@@ -140,12 +140,13 @@ export async function processFile(filePath: string, data?: Uint8Array, opts: Pro
   const deptLabels = layout.grids.flatMap((g) => g.titleLines.map((l) => departmentFromLine(l.text))).filter((d): d is string => d !== null);
   const meta = documentMeta({ lines: layout.lines, titles, deptLabels, fileName });
   const defaultUnit = mostCommon(layout.grids.flatMap((g) => g.titleLines.map((l) => parseUnit(l.text))).filter((u): u is Unit => u !== null));
-  const tables = recognizeTables(layout.grids, { phase: meta.phase, defaultUnit });
+  const unplaced: UnplacedRow[] = [];
+  const tables = recognizeTables(layout.grids, { phase: meta.phase, defaultUnit }, unplaced);
   const t2 = performance.now();
 
   const result: DocumentResult = {
     ...base, ...meta, status: 'ok', error: null, tables, findings: [],
-    narrative: layout.lines, ocrPages: layout.ocrPages ?? [], pageErrors: layout.pageErrors,
+    narrative: layout.lines, ocrPages: layout.ocrPages ?? [], pageErrors: layout.pageErrors, unplacedRows: unplaced,
     timings: { extractMs: t1 - t0 - layout.layoutMs, layoutMs: layout.layoutMs, recognizeMs: t2 - t1 },
   };
   const budgetWords = /(部门|单位)(预算|决算)|预算公开|决算公开|收支(预算|决算)?总表|预算表|决算表/;

@@ -190,5 +190,15 @@ export interface DocumentResult {
   ocrPages?: OcrPageNote[];
   /** Pages that could not be read (reported by the `page` rule family; the document is then partial). Not stored. */
   pageErrors?: PageError[];
+  /** Rows with figures that gave no line item (pages read by OCR), for the `ocr.unplaced_rows` findings. Not stored. */
+  unplacedRows?: UnplacedRow[];
   timings: { extractMs: number; layoutMs: number; recognizeMs: number };
+}
+
+/** A row of a table with figures that fit no column of it: kept as a finding, never dropped silently. */
+export interface UnplacedRow {
+  page: number;
+  box: Box;
+  text: string;
+  tableIndex: number;
 }

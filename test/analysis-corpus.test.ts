@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compare, type CompareResult } from '../src/analyze/compare.js';
 import { openAnalysisDb, DEFAULT_ALIAS_FILE } from '../src/analyze/departments.js';
 import { RESOURCES, exportDataset } from '../src/analyze/export.js';
@@ -13,6 +13,7 @@ import { runIngest } from '../src/cli/ingest.js';
 import type { Db } from '../src/store/db.js';
 import { checkTableSchemaRules, expectedRows, readBack, validateProfile } from './fixtures/export-check.js';
 import { corpusDir } from '../bench/paths.js';
+import { quietly } from './fixtures/cli.js';
 
 const CORPUS = corpusDir();
 const JIANGSU = path.join(CORPUS, 'real/jiangsu');
@@ -29,20 +30,6 @@ function inputs(): string[] {
   ];
 }
 
-/** Run a command with its output kept off the test report. */
-async function quietly(run: () => Promise<number>): Promise<number> {
-  const spies = [
-    vi.spyOn(console, 'log').mockImplementation(() => {}),
-    vi.spyOn(console, 'error').mockImplementation(() => {}),
-    vi.spyOn(process.stderr, 'write').mockImplementation(() => true),
-    vi.spyOn(process.stdout, 'write').mockImplementation(() => true),
-  ];
-  try {
-    return await run();
-  } finally {
-    for (const s of spies) s.mockRestore();
-  }
-}
 
 const col = (r: CompareResult, name: string) => r.columns.indexOf(name);
 const row = (r: CompareResult, department: string, year: number) =>

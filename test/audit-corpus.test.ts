@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processFile } from '../src/pipeline.js';
 import { validateDocument } from '../src/validate/index.js';
 import { sameOrg } from '../src/domain/departments.js';
+import { codeCoverage } from '../src/domain/codes.js';
 import type { DocumentResult, Finding } from '../src/types.js';
 import { PLANT_KINDS, findingKey, plant } from './fixtures/audit/plant.js';
 import { corpusDir } from '../bench/paths.js';
@@ -115,6 +116,24 @@ describe.skipIf(!HAVE_CORPUS)('audit on the real corpus', () => {
     expect(docs).toHaveLength(19);
     const errors = docs.flatMap((d) => findings.get(d)!.filter((f) => f.severity === 'error').map((f) => errKey(d, f)));
     expect(errors.sort()).toEqual(REVIEWED_ERRORS);
+  });
+
+  it('finds no row missing its code on the 19 real PDFs and the dump (extract.code_missing); every coded table is at 100%', () => {
+    expect(docs.flatMap((d) => findings.get(d)!.filter((f) => f.rule === 'extract.code_missing').map((f) => errKey(d, f)))).toEqual([]);
+    expect(findings.get(dazhou)!.filter((f) => f.rule === 'extract.code_missing')).toEqual([]);
+    const coverages = [...docs, dazhou].flatMap((d) => d.tables.map(codeCoverage).filter((c) => c !== null).map((c) => [d.fileName, c.coded, c.rows]));
+    expect(coverages.length).toBeGreaterThan(60);
+    for (const [file, coded, rows] of coverages) expect(coded, String(file)).toBe(rows);
+    // A code taken from one 项 row of each document's function table is found, and only that row.
+    for (const d of docs) {
+      const ti = d.tables.findIndex((t) => /general_budget_expenditure$/.test(t.kind));
+      const row = d.tables[ti]?.items.find((x) => x.funcCode?.length === 7);
+      if (!row) continue;
+      const planted = structuredClone(d);
+      for (const it of planted.tables[ti].items) if (it.rowIndex === row.rowIndex) it.funcCode = null;
+      const found = validateDocument(planted).filter((f) => f.rule === 'extract.code_missing');
+      expect(found.map((f) => [f.tableIndex, f.actual]), d.fileName).toEqual([[ti, `row ${row.rowIndex + 1}: ${row.label}`]]);
+    }
   });
 
   describe('planted errors', () => {

@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDb, type Db } from '../src/store/db.js';
+import type { Db } from '../src/store/db.js';
+import { withDb } from './fixtures/db.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const REAL = path.resolve(ROOT, '../shared/corpus/real');
@@ -46,14 +47,6 @@ function ingest(args: string[], killAfter?: number): Promise<{ code: number | nu
   });
 }
 
-function withDb<T>(file: string, f: (db: Db) => T): T {
-  const db = openDb(file);
-  try {
-    return f(db);
-  } finally {
-    db.close();
-  }
-}
 
 interface Doc { id: number; sha256: string; ingested_at: string; n_tables: number; n_items: number; tables: number; items: number; status: string }
 const docs = (db: Db) => db.prepare(`SELECT d.id, d.sha256, d.ingested_at, d.status, d.n_tables, d.n_items,

@@ -11,8 +11,9 @@ import { A4_PORTRAIT, Content, PdfWriter } from '../samples/pdf-writer.js';
 import { runIngest } from '../src/cli/ingest.js';
 import { runStatus } from '../src/cli/status.js';
 import { PoolStartError, WorkerPool, type TaskOutcome } from '../src/ingest/pool.js';
-import { openDb, type Db } from '../src/store/db.js';
+import { openDb } from '../src/store/db.js';
 import * as ledger from '../src/store/ledger.js';
+import { withDb } from './fixtures/db.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SAMPLES = path.join(ROOT, 'samples');
@@ -98,14 +99,6 @@ async function capture(run: () => Promise<number>): Promise<{ code: number; out:
   }
 }
 
-function withDb<T>(file: string, f: (db: Db) => T): T {
-  const db = openDb(file);
-  try {
-    return f(db);
-  } finally {
-    db.close();
-  }
-}
 
 interface FileResult { path: string; action: string; reason: string; status: string | null; error: string | null }
 const results = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8')) as { exitCode: number; counts: Record<string, number>; files: FileResult[] };

@@ -7,13 +7,14 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { A4_PORTRAIT, Content, PdfWriter } from '../samples/pdf-writer.js';
 import { runIngest } from '../src/cli/ingest.js';
 import { makeReporter } from '../src/ingest/report.js';
 import { fmtMb, tooLargeReason } from '../src/ingest/run.js';
 import { summarize } from '../src/ingest/summary.js';
-import { openDb, type Db } from '../src/store/db.js';
+import { withDb } from './fixtures/db.js';
+import { capture } from './fixtures/cli.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SAMPLES = path.join(ROOT, 'samples');
@@ -31,33 +32,9 @@ afterAll(() => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-/** Run a command in this process with stdout and stderr captured apart. */
-async function capture(run: () => Promise<number>): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const spies = [
-    vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ') + '\n')),
-    vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ') + '\n')),
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (out.push(String(chunk)), true)),
-    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (err.push(String(chunk)), true)),
-  ];
-  try {
-    return { code: await run(), out: out.join(''), err: err.join('') };
-  } finally {
-    for (const s of spies) s.mockRestore();
-  }
-}
 
 const ingest = (...argv: string[]) => capture(() => runIngest([...argv, '--jobs', '0', '--ocr', 'off']));
 
-function withDb<T>(file: string, f: (db: Db) => T): T {
-  const db = openDb(file);
-  try {
-    return f(db);
-  } finally {
-    db.close();
-  }
-}
 
 describe('--dry-run', () => {
   it('lists the files on stdout, and nothing else; the summary goes to stderr', async () => {

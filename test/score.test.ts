@@ -292,3 +292,40 @@ describe('scoreDocument', () => {
     expect(scoreDocument(keyFile([]), doc([], { year: 2024 })).metadata.year).toBe(false);
   });
 });
+
+// --- new keys: families are table kinds, any column key ---------------------------------------------
+
+describe('scoreDocument with new keys (table = the table kind)', () => {
+  const three = (column: string, amount: string) => keyItem({ table: 'three_public', page: 3, label: '合计', column, amount });
+  const fn = keyItem({ table: 'appropriation_expenditure', page: 3, func_code: '20101', label: '人大事务', column: 'total', amount: '10' });
+
+  it('a kind stands for itself in precision, per family, with any column key', () => {
+    const r = doc([
+      table('three_public', '元', [{ label: '合计', columnKey: 'overseas_travel', amountFen: 500 }, { label: '合计', columnKey: 'meeting', amountFen: 700 }]),
+      table('appropriation_expenditure', '元', [{ funcCode: '20101', label: '人大事务', columnKey: 'total', amountFen: 1000 }, { funcCode: '20102', label: '政协事务', columnKey: 'total', amountFen: 3 }], 1),
+      // A kind nobody keyed on the page is not considered.
+      table('general_budget_expenditure', '元', [{ funcCode: '20101', label: '人大事务', columnKey: 'total', amountFen: 99 }], 2),
+    ]);
+    const s = scoreDocument(keyFile([three('overseas_travel', '5'), three('meeting', '7'), fn]), r, { uncodedInPrecision: true });
+    expect(s.found).toBe(3);
+    expect(Object.keys(s.byTable).sort()).toEqual(['appropriation_expenditure', 'three_public']);
+    expect(s.precisionByTable).toEqual({ three_public: { matched: 2, considered: 2 }, appropriation_expenditure: { matched: 1, considered: 2 } });
+    expect(s.falsePositives.map((x) => x.funcCode)).toEqual(['20102']);
+  });
+
+  it('counts uncoded items in precision only when asked (new keys), as the old rule never did', () => {
+    const r = doc([table('three_public', '元', [{ label: '合计', columnKey: 'meeting', amountFen: 800 }])]);
+    const key = keyFile([three('meeting', '7')]);
+    expect(scoreDocument(key, r).consideredPrecision).toBe(0);
+    const s = scoreDocument(key, r, { uncodedInPrecision: true });
+    expect([s.matchedPrecision, s.consideredPrecision]).toEqual([0, 1]);
+    expect(s.precisionByTable.three_public).toEqual({ matched: 0, considered: 1 });
+  });
+
+  it('keeps the old families and their kinds for the old keys', () => {
+    const r = doc([table('final_expenditure', '元', [{ funcCode: '201', label: '一般公共服务支出', columnKey: 'total', amountFen: 123456 }])]);
+    const s = scoreDocument(keyFile([keyItem({ func_code: '201', label: '一般公共服务支出', amount: '1234.56' })]), r);
+    expect(Object.keys(s.byTable)).toEqual(['summary', 'expenditure_function', 'basic_econ']);
+    expect(s.precisionByTable.expenditure_function).toEqual({ matched: 1, considered: 1 });
+  });
+});

@@ -1,6 +1,8 @@
 // Function (功能分类) and economic (经济分类) classification codes: which system a code belongs to,
 // joining a code printed over 类/款/项 cells, a code at the start of a label, a class code from its
 // name, and the reference names of codes (domain/reference/: the one source of code names).
+import type { LineItem, RecognizedTable } from '../types.js';
+import { isBlankLabel, isUncodedByDesign } from './rowLabels.js';
 import { ECON_REFERENCE, type RefName, type RefTable } from './reference/econ.js';
 import { FUNC_REFERENCE } from './reference/func.js';
 
@@ -99,8 +101,72 @@ const byName = (table: Record<string, string[]>) => {
 const FUNC_BY_NAME = byName(FUNC_CLASSES);
 const ECON_BY_NAME = byName(ECON_CLASSES);
 
+const namesOf = (reference: RefTable) => new Set(Object.values(reference).flatMap((refs) => refs.map((r) => r.name.normalize('NFKC').replace(/\s/g, ''))));
+const FUNC_NAMES = namesOf(FUNC_REFERENCE);
+const ECON_NAMES = namesOf(ECON_REFERENCE);
+
+/** Whether a label is the reference name of some code (any level, any year) of a classification (NFKC, spaces ignored). */
+export function isReferenceName(label: string, system: CodeSystem): boolean {
+  return (system === 'func' ? FUNC_NAMES : ECON_NAMES).has(label.normalize('NFKC').replace(/\s/g, ''));
+}
+
 /** The class code of a class row printed without a code ("社会保障和就业支出" → 208; NFKC, spaces ignored). */
 export function classCodeByName(label: string, system: CodeSystem): string | null {
   const key = label.normalize('NFKC').replace(/\s/g, '');
   return (system === 'func' ? FUNC_BY_NAME : ECON_BY_NAME).get(key) ?? null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Code coverage: how completely a table's rows carry their codes (extract.code_missing, documents.code_rows).
+
+/** A table carries codes when at least this many of its rows have one. */
+const MIN_CODED_ROWS = 2;
+/** …and, for the pattern rule, this share of its rows from the first coded one on (or of its uncoded rows named as items). */
+const CODED_PATTERN_SHARE = 0.5;
+/** One printed line of a table: the items of one row under one label (a two-sided summary row holds two). */
+export interface CodedLine { rowIndex: number; label: string; code: string | null; isTotal: boolean; items: LineItem[] }
+
+function linesOf(t: RecognizedTable): CodedLine[] {
+  const byKey = new Map<string, CodedLine>();
+  for (const it of t.items) {
+    const key = `${it.rowIndex}\u0000${it.label}`;
+    const line = byKey.get(key) ?? { rowIndex: it.rowIndex, label: it.label, code: null, isTotal: it.isTotal, items: [] };
+    line.code ??= codeOf(it);
+    line.items.push(it);
+    byKey.set(key, line);
+  }
+  return [...byKey.values()].sort((a, b) => a.rowIndex - b.rowIndex);
+}
+
+function majoritySystem(lines: CodedLine[]): CodeSystem {
+  const econ = lines.filter((l) => l.code && codeSystem(l.code) === 'econ').length;
+  return econ * 2 > lines.length ? 'econ' : 'func';
+}
+
+export interface CodeCoverage {
+  /** Rows that should carry a code: from the first coded row on, not uncoded by design, and in a table that prints no codes only those named as classification items. */
+  rows: number;
+  coded: number;
+  /** The rows among them with a label and amounts but no code. */
+  missing: CodedLine[];
+}
+
+/** How completely a table's rows carry their codes; null for a table whose rows carry none. */
+export function codeCoverage(t: RecognizedTable): CodeCoverage | null {
+  const lines = linesOf(t);
+  const coded = lines.filter((l) => l.code);
+  if (coded.length < MIN_CODED_ROWS) return null;
+  const first = coded[0].rowIndex;
+  const asked = lines.filter((l) => l.rowIndex >= first && (l.code || (!l.isTotal && !isBlankLabel(l.label) && !isUncodedByDesign(l.label))));
+  const uncoded = asked.filter((l) => !l.code);
+  const printsCodes = t.columns.some((c) => c.key === 'code') || coded.some((l) => l.code!.length > 3);
+  const system = majoritySystem(coded);
+  const named = uncoded.filter((l) => isReferenceName(l.label, system));
+  // Most rows coded, or most uncoded rows named as classification items (a code column lost below
+  // the class rows, whose codes came back from their names): all of them miss their code.
+  const pattern = printsCodes && (coded.length >= CODED_PATTERN_SHARE * asked.length || named.length >= CODED_PATTERN_SHARE * uncoded.length);
+  const missing = pattern ? uncoded : named;
+  // A table that prints no codes (a summary: class codes come from the names) owes one only on the
+  // lines named as classification items; other lines (财政拨款, 其他资金) have none to give.
+  return { rows: coded.length + (printsCodes ? uncoded.length : missing.length), coded: coded.length, missing };
 }

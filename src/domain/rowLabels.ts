@@ -85,3 +85,13 @@ export function summaryTotalKind(label: string): 'grand' | 'year' | null {
 export function isSummaryTotalLabel(label: string): boolean {
   return normLabel(label) === '合计' || summaryTotalKind(label) !== null;
 }
+
+/**
+ * A row a table prints without a code on purpose, even among coded rows: a subtotal named by what it
+ * sums (人员经费合计, 本级小计), a breakdown line (其中：…), the 人员经费 / 公用经费 lines of summary and
+ * basic-expenditure tables. Total rows themselves are isTotalRow. Used by the completeness audit.
+ */
+export function isUncodedByDesign(label: string): boolean {
+  const l = normLabel(label);
+  return /(合计|小计|总计)$/.test(l) || /^其中/.test(l) || /^(人员经费|公用经费)(支出)?$/.test(l);
+}

@@ -1,5 +1,6 @@
 // Text runs → text lines, and small predicates on run text used by several layout steps.
 import type { Box, TextLine, TextRun } from '../types.js';
+import { knownTitleIn } from '../recognize/kinds.js';
 
 /** A title is one short line; a longer line ending in 表 is a sentence about a table. */
 const TITLE_MAX_CHARS = 50;
@@ -67,11 +68,33 @@ export function looksLikeAmount(text: string): boolean {
   return true;
 }
 
-/** A table title line: ends in 表 (optionally followed by (续) or a number), and is short. */
+/** A table number standing alone: 公开05表, 公开表5, 表1-2, 附表3. */
+export function isTableNumberText(text: string): boolean {
+  return /^(公开|附)?(表)?[\d\-—－.]+表?$|^公开\d+表$/.test(text.replace(/\s/g, '').normalize('NFKC'));
+}
+
+/** Brackets as OCR reads them: （ may come back as 〈 《 【 [ {, or the closing one may be lost. */
+const OPEN = '(（〈<《【\\[{「『';
+const CLOSE = ')）〉>》】\\]}」』|';
+/** A bracketed tail after a title (功能科目), (续), as OCR reads it. */
+const TITLE_TAIL = new RegExp(`[${OPEN}][^${CLOSE}]{1,16}[${CLOSE}]?$`);
+/** Stray marks OCR puts after a title's last character. */
+const TITLE_TRAIL = new RegExp(`[${CLOSE}'"‘’“”.·]+$`);
+
+/**
+ * A table title line: ends in 表 (optionally followed by a bracketed note, (续) or 续), and is short.
+ * As OCR reads it the brackets may be other marks ("财政拨款支出预算表 〈 功能科目)"), and one or two
+ * characters of a known title may be misread (kinds.ts knownTitleIn).
+ */
 export function isTitleText(text: string): boolean {
   const t = text.replace(/\s/g, '');
-  if (/^(公开|附)?(表)?[\d\-—－.]+表?$|^公开\d+表$/.test(t)) return false; // "公开05表", "表1-2": table numbers, not titles
-  return t.length <= TITLE_MAX_CHARS && /表([(（][^)）]{1,16}[)）])?(\(续\)|（续）|续)?$/.test(t) && !/^(注|备注|说明)/.test(t);
+  if (isTableNumberText(t)) return false; // "公开05表", "表1-2": table numbers, not titles
+  if (t.length > TITLE_MAX_CHARS || /^(注|备注|说明)/.test(t)) return false;
+  if (/表([(（][^)）]{1,16}[)）])?(\(续\)|（续）|续)?$/.test(t)) return true;
+  const head = t.replace(TITLE_TAIL, '').replace(/续$/, '').replace(TITLE_TRAIL, '');
+  if (/表$/.test(head)) return true;
+  // A known title with misread characters: the line ends in it, and holds no figure (…预算总计 33172.15).
+  return /\p{Script=Han}$/u.test(head) && !/\d[.,]\d/.test(t) && knownTitleIn(t) !== null;
 }
 
 export function isMetaText(text: string): boolean {

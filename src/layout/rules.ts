@@ -58,19 +58,28 @@ export interface RuledRegion {
   v: VLine[];
 }
 
-/** Connected groups of lines that form tables. */
-export function ruledRegions(rules: Rule[], s: LayoutSettings = DEFAULT_LAYOUT_SETTINGS): RuledRegion[] {
+/**
+ * Connected groups of lines that form tables. `titleYs`: the heights of table title lines on the
+ * page; row rules are never stacked across one (a title starts another table).
+ */
+export function ruledRegions(rules: Rule[], s: LayoutSettings = DEFAULT_LAYOUT_SETTINGS, titleYs: number[] = []): RuledRegion[] {
   const { h, v } = splitRules(rules, s);
   const n = h.length + v.length;
   const parent = Array.from({ length: n }, (_, i) => i);
   const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
   const union = (a: number, b: number) => { parent[find(a)] = find(b); };
-  for (let i = 0; i < h.length; i++) for (let j = 0; j < v.length; j++) if (meets(h[i], v[j], s.intersectionTolerance)) union(i, h.length + j);
-  // Row rules without verticals: stack horizontals that overlap in x and are close.
+  const framed = h.map(() => false); // a horizontal that meets a vertical: part of a lattice
+  for (let i = 0; i < h.length; i++) for (let j = 0; j < v.length; j++) if (meets(h[i], v[j], s.intersectionTolerance)) { union(i, h.length + j); framed[i] = true; }
+  // Row rules without verticals: stack horizontals that overlap in x and are close. Two lattice
+  // rules are never stacked: the bottom of one ruled table and the top of the next one below it
+  // (a title and a 单位 line between them) are two tables, or verticals would join them. Nor are
+  // rules with a table title between them.
   const hs = h.map((l, i) => ({ l, i })).sort((a, b) => a.l.y - b.l.y);
   for (let a = 0; a < hs.length; a++) {
     for (let b = a + 1; b < hs.length && hs[b].l.y - hs[a].l.y <= s.stackMaxGap; b++) {
       const A = hs[a].l, B = hs[b].l;
+      if (framed[hs[a].i] && framed[hs[b].i]) continue;
+      if (titleYs.some((y) => y > A.y && y < B.y)) break;
       const overlap = Math.min(A.x1, B.x1) - Math.max(A.x0, B.x0);
       if (overlap >= STACK_OVERLAP_SHARE * Math.min(A.x1 - A.x0, B.x1 - B.x0)) { union(hs[a].i, hs[b].i); break; }
     }

@@ -92,7 +92,8 @@ const lineText = (l: RunLine) => toTextLine(l, 0).text;
 
 export function layoutPage(page: Page, settings: LayoutSettings = DEFAULT_LAYOUT_SETTINGS): PageLayout {
   const m = settings.regionMargin;
-  const ruled = ruledRegions(page.rules, settings).filter((r) => page.runs.some((t) => inside(t, r.box, m)));
+  const titleYs = groupLines(page.runs, settings.lineTolerance).filter((l) => isTitleText(lineText(l))).map((l) => (l.box[1] + l.box[3]) / 2);
+  const ruled = ruledRegions(page.rules, settings, titleYs).filter((r) => page.runs.some((t) => inside(t, r.box, m)));
   const freeRuns = page.runs.filter((t) => !ruled.some((r) => inside(t, r.box, m)));
   const freeLines = groupLines(freeRuns, settings.lineTolerance);
   const stream = streamRegions(freeLines, settings);

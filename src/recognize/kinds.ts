@@ -114,3 +114,66 @@ export function tableKindFuzzy(title: string): TableKind {
   const [best, second] = ranked;
   return best[1] >= FUZZY_MIN_SHARE && best[1] - (second?.[1] ?? 0) >= 0.1 ? best[0] : 'other';
 }
+
+/** Han characters only: what OCR reads most surely of a title (punctuation, brackets, spaces and digits go). */
+export const hanOnly = (s: string): string => s.normalize('NFKC').replace(/[^\p{Script=Han}]/gu, '');
+
+/** Edit distance of two short strings (characters). */
+export function editDistance(a: string, b: string): number {
+  const x = [...a], y = [...b];
+  let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= y.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[y.length];
+}
+
+/** Misread characters tolerated against a known title: 1 for a short one, 2 from this many characters on. */
+const TITLE_TWO_MISREADS_FROM = 8;
+
+/** Characters that differ between two strings of one length (OCR misreads a character, it seldom shifts a title). */
+const hamming = (a: string[], b: string[]) => a.reduce((n, ch, i) => n + (ch === b[i] ? 0 : 1), 0);
+
+/**
+ * The known title that the end of a line's Han characters reads as, with at most one or two
+ * characters misread ("财政拨款支出预算衣", "一般公共预算基本支出预笲表"); null when none. A line ending
+ * in 表 may also have one or two characters dropped or added. A department and year may stand in
+ * front ("江苏省政协办公厅2018年部门收支总表").
+ */
+export function knownTitleIn(text: string): string | null {
+  const han = [...hanOnly(text).replace(/续$/, '')];
+  const endsInBiao = han[han.length - 1] === '表';
+  // Best by the known characters read (length − misreads), then by fewer misreads; two titles of
+  // different kinds equally close (部门收人总表: 收支 or 收入?) are no answer.
+  let best: { canon: string; kind: TableKind; score: number; d: number; tied: boolean } | null = null;
+  for (const [canon, kind] of CANONICAL) {
+    const c = [...canon];
+    const allowed = c.length >= TITLE_TWO_MISREADS_FROM ? 2 : 1;
+    const spread = endsInBiao ? allowed : 0;
+    for (let len = c.length - spread; len <= c.length + spread; len++) {
+      if (len < 1 || len > han.length) continue;
+      const tail = han.slice(-len);
+      const d = len === c.length ? hamming(tail, c) : editDistance(tail.join(''), canon);
+      if (d > allowed) continue;
+      const score = c.length - d;
+      if (!best || score > best.score || (score === best.score && d < best.d)) best = { canon, kind, score, d, tied: false };
+      else if (score === best.score && d === best.d && kind !== best.kind) best.tied = true;
+    }
+  }
+  return best && !best.tied ? best.canon : null;
+}
+
+/**
+ * The kind of a title read by OCR: the known title it reads as despite misread characters
+ * ("公开04表财政拨寻收支预算总表" is 财政拨款收支预算总表, not a 收支总表), else as printed, else the
+ * closest by character pairs.
+ */
+export function tableKindOcr(title: string, phase: 'budget' | 'final' | null): TableKind {
+  const kind = tableKind(title, phase);
+  const canon = knownTitleIn(title);
+  // A short known title read with a misread (支出预算总表 in …培训费支出预算表) says less than the printed words.
+  if (canon && ([...canon].length >= TITLE_TWO_MISREADS_FROM || kind === 'other')) return CANONICAL.find(([c]) => c === canon)![1];
+  return kind === 'other' ? tableKindFuzzy(title) : kind;
+}

@@ -1,12 +1,12 @@
 // A grid → a recognized table: kind, title, unit, department label, column specs, line items.
-import type { Box, Cell, ColumnSpec, Grid, LineItem, RecognizedTable, RejectedCode, TableKind, UnitCodeCell } from '../types.js';
+import type { Box, Cell, ColumnSpec, Grid, LineItem, RecognizedTable, RejectedCode, TableKind, UnitCodeCell, UnplacedRow } from '../types.js';
 import { compact } from '../extract/normalize.js';
 import { isBlankAmount, parseDecimal, parseUnit, toFen, type Unit } from '../domain/money.js';
 import { classCodeByName, codeSystem, joinCode, splitLeadingCode, type CodeSystem } from '../domain/codes.js';
 import { isTotalLabel, isTotalRow, stripOrdinal } from '../domain/rowLabels.js';
 import { departmentFromLine, departmentFromTitle, yearsIn } from './document.js';
 import { CODE_HEADER, NAME_HEADER, NOT_MONEY_HEADER, UNIT_CODE_HEADER, columnKey } from './header.js';
-import { isTableTitle, tableKind, tableKindFuzzy } from './kinds.js';
+import { isTableTitle, tableKind, tableKindOcr } from './kinds.js';
 import { gridTitle } from '../layout/continuation.js';
 
 type Role = 'amount' | 'code' | 'unit_code' | 'name' | 'empty';
@@ -176,9 +176,12 @@ export interface TableContext {
   defaultUnit: Unit | null;
 }
 
+/** A row with figures that gave no line item: its column was not understood, or not mapped to the first part's. */
 export interface PartialTable {
   table: RecognizedTable;
   model: ColumnModel;
+  /** Body rows holding a figure that gave no line item. */
+  unplaced: UnplacedRow[];
   /** Label text of a row cut by the page break, per label column: the end of the previous part's last row. */
   spill?: Map<number, string>;
 }
@@ -236,8 +239,7 @@ export function recognizeGrid(g: Grid, tableIndex: number, ctx: TableContext, pa
     colMap = Array.from({ length: g.cols }, (_, i) => i);
   }
   const title = parent?.table.title ?? meta.titleText ?? '';
-  let kind: TableKind = parent?.table.kind ?? tableKind(title, ctx.phase);
-  if (kind === 'other' && !parent && g.source === 'ocr') kind = tableKindFuzzy(title);
+  const kind: TableKind = parent?.table.kind ?? (g.source === 'ocr' ? tableKindOcr(title, ctx.phase) : tableKind(title, ctx.phase));
   const unit = (parent?.table.unit as Unit | null) ?? meta.unit ?? ctx.defaultUnit;
   const items: LineItem[] = [];
   const rejected: RejectedCode[] = [];
@@ -303,7 +305,22 @@ export function recognizeGrid(g: Grid, tableIndex: number, ctx: TableContext, pa
     ...(rejected.length ? { rejectedCodes: rejected } : {}),
   };
   const spill = parent ? spillRow(g, start, model, colMap) : undefined;
-  return { table, model, spill };
+  return { table, model, spill, unplaced: unplacedRows(g, start, items, tableIndex) };
+}
+
+/** A figure as tables print it (a point or a separator): not a code, a year or a row number. */
+const isFigure = (t: string) => isAmountText(t) && /[.,]/.test(t);
+
+function unplacedRows(g: Grid, start: number, items: LineItem[], tableIndex: number): UnplacedRow[] {
+  const placed = new Set(items.map((it) => it.rowIndex));
+  const out: UnplacedRow[] = [];
+  for (let r = start; r < g.rows; r++) {
+    const cells = g.cells.filter((c) => c.row === r);
+    if (placed.has(r) || !cells.some((c) => isFigure(c.text))) continue;
+    const box: Box = [Math.min(...cells.map((c) => c.box[0])), Math.min(...cells.map((c) => c.box[1])), Math.max(...cells.map((c) => c.box[2])), Math.max(...cells.map((c) => c.box[3]))];
+    out.push({ page: cells[0].page, box, text: cells.map((c) => c.text).join(' | '), tableIndex });
+  }
+  return out;
 }
 
 /** Append the label tail printed at the top of the next page to the items of the cut row. */
@@ -322,8 +339,12 @@ function finishCutLabels(t: RecognizedTable, lastRow: number, spill: Map<number,
   }
 }
 
-/** All grids of a document → tables; continuation parts are merged into their first part. */
-export function recognizeTables(grids: Grid[], ctx: TableContext): RecognizedTable[] {
+/**
+ * All grids of a document → tables; continuation parts are merged into their first part. A part
+ * none of whose figures fit the first part's columns is a table of its own (kind from what was read
+ * of its title, else `other`). Rows with figures that still gave no line item go to `unplaced`.
+ */
+export function recognizeTables(grids: Grid[], ctx: TableContext, unplaced: UnplacedRow[] = []): RecognizedTable[] {
   const parts: (PartialTable | null)[] = [];
   const tables: RecognizedTable[] = [];
   const tableOfGrid: number[] = [];
@@ -332,22 +353,27 @@ export function recognizeTables(grids: Grid[], ctx: TableContext): RecognizedTab
       const root = parts[g.continuationOf]!;
       const ti = tableOfGrid[g.continuationOf];
       const cont = recognizeGrid(g, ti, ctx, root);
-      const t = tables[ti];
-      // Row indexes continue after the first part's rows.
-      const offset = Math.max(-1, ...t.items.map((x) => x.rowIndex)) + 1;
-      if (cont.spill) finishCutLabels(t, offset - 1, cont.spill, root.model);
-      t.items.push(...cont.table.items.map((x) => ({ ...x, rowIndex: x.rowIndex + offset })));
-      t.pageEnd = Math.max(t.pageEnd, cont.table.pageEnd);
-      if (cont.table.rejectedCodes) t.rejectedCodes = [...(t.rejectedCodes ?? []), ...cont.table.rejectedCodes.map((x) => ({ ...x, rowIndex: x.rowIndex + offset }))];
-      parts.push(root);
-      tableOfGrid.push(ti);
-      return;
+      const fits = cont.table.items.length > 0 || cont.unplaced.length === 0;
+      if (fits) {
+        const t = tables[ti];
+        // Row indexes continue after the first part's rows.
+        const offset = Math.max(-1, ...t.items.map((x) => x.rowIndex)) + 1;
+        if (cont.spill) finishCutLabels(t, offset - 1, cont.spill, root.model);
+        t.items.push(...cont.table.items.map((x) => ({ ...x, rowIndex: x.rowIndex + offset })));
+        t.pageEnd = Math.max(t.pageEnd, cont.table.pageEnd);
+        if (cont.table.rejectedCodes) t.rejectedCodes = [...(t.rejectedCodes ?? []), ...cont.table.rejectedCodes.map((x) => ({ ...x, rowIndex: x.rowIndex + offset }))];
+        unplaced.push(...cont.unplaced);
+        parts.push(root);
+        tableOfGrid.push(ti);
+        return;
+      }
     }
     const ti = tables.length;
     const p = recognizeGrid(g, ti, ctx);
     parts.push(p);
     tables.push(p.table);
     tableOfGrid.push(ti);
+    unplaced.push(...p.unplaced);
   });
   return tables;
 }

@@ -61,6 +61,8 @@ export const DocumentRecord = z
     pipeline_version: z.string().min(1),
     n_tables: count,
     n_items: count,
+    code_rows: count.nullable().describe('rows of its coded tables that should carry a code (db/008); null before migration 008'),
+    coded_rows: count.nullable().describe('of code_rows, the rows that carry one: the share is coded_rows / code_rows'),
     extract_ms: ms,
     layout_ms: ms,
     recognize_ms: ms,

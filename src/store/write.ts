@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { PIPELINE_VERSION } from '../version.js';
 import type { DocumentResult, Finding } from '../types.js';
 import type { Db } from './db.js';
+import { codeCoverage } from '../domain/codes.js';
 import { NewDocTable, NewDocument, NewFinding, NewLineItem, NewNarrativeLine } from './schemas.js';
 
 export type WriteOutcome = 'inserted' | 'replaced' | 'skipped';
@@ -125,6 +126,16 @@ function prepareStatements(db: Db) {
   };
 }
 
+/** Rows of the coded tables that should carry a code, and those that do (documents.code_rows / coded_rows). */
+function codeRows(r: DocumentResult): { code_rows: number; coded_rows: number } {
+  let code_rows = 0, coded_rows = 0;
+  for (const t of r.tables) {
+    const cov = codeCoverage(t);
+    if (cov) { code_rows += cov.rows; coded_rows += cov.coded; }
+  }
+  return { code_rows, coded_rows };
+}
+
 /** Map the hand-off value to validated rows (column names), before touching the database. */
 function toRecords(r: DocumentResult, pipelineVersion: string, ingestedAt: string) {
   const ms = (x: number) => Math.max(0, Math.round(x)); // timings are whole milliseconds
@@ -142,6 +153,7 @@ function toRecords(r: DocumentResult, pipelineVersion: string, ingestedAt: strin
     pipeline_version: pipelineVersion,
     n_tables: r.tables.length,
     n_items: r.tables.reduce((n, t) => n + t.items.length, 0),
+    ...codeRows(r),
     extract_ms: ms(r.timings.extractMs),
     layout_ms: ms(r.timings.layoutMs),
     recognize_ms: ms(r.timings.recognizeMs),

@@ -15,7 +15,7 @@ import { tocFamily } from './rules/toc.js';
 import { codeFamily } from './rules/codes.js';
 import { narrativeFamily } from './rules/narrative.js';
 import { pageFamily } from './rules/pages.js';
-import { ocrFamily, ocrPageFamily } from './rules/ocr.js';
+import { ocrFamily, ocrPageFamily, ocrUnplacedFamily } from './rules/ocr.js';
 import { mentionFamily } from './rules/mentions.js';
 import { leftoverFamily } from './rules/leftovers.js';
 import { comparisonFamily } from './rules/comparisons.js';
@@ -23,6 +23,7 @@ import { retiredFamily } from './rules/retired.js';
 import { codeAmountRule } from './rules/codetext.js';
 import { noteFamily } from './rules/notes.js';
 import { codeCellFamily } from './rules/codecells.js';
+import { completenessFamily } from './rules/completeness.js';
 
 export interface RuleFamily {
   name: string;
@@ -63,8 +64,10 @@ export const RULE_FAMILIES: RuleFamily[] = [
   { name: 'narrative.code_amount', rules: ['narrative.code_amount'], run: codeAmountRule },
   { name: 'note', rules: ['note.other_fund'], run: noteFamily },
   { name: 'code.invalid_cell', rules: ['code.invalid_cell'], run: codeCellFamily },
+  { name: 'completeness', rules: ['extract.code_missing'], run: completenessFamily },
   { name: 'ocr.page', rules: ['ocr.page'], ingestOnly: true, run: ocrPageFamily },
   { name: 'ocr', rules: ['ocr.low_confidence', 'ocr.digit_suspect'], run: ocrFamily },
+  { name: 'ocr.unplaced_rows', rules: ['ocr.unplaced_rows'], ingestOnly: true, run: ocrUnplacedFamily },
 ];
 
 /** Every rule id a document's findings can carry: the families' own and the one for a family that failed. */

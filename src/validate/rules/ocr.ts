@@ -2,7 +2,7 @@
 // confidence (ocr.low_confidence), and code-hierarchy sums that would hold with one printed digit of
 // one amount changed (ocr.digit_suspect). Nothing is corrected: a suspect digit is reported with the
 // value that would make the sum hold as `expected`, and the stored amount stays as read.
-import type { DocumentResult, Finding, LineItem, RecognizedTable } from '../../types.js';
+import type { Box, DocumentResult, Finding, LineItem, RecognizedTable, UnplacedRow } from '../../types.js';
 import { fenPerUnit, type Unit } from '../../domain/money.js';
 import { LOW_CONFIDENCE } from '../../extract/ocr/engine.js';
 import { hierarchySums, type SumCheck } from '../sums.js';
@@ -93,4 +93,20 @@ export function ocrFamily(doc: DocumentResult): Finding[] {
     for (const c of sums.get(ti) ?? []) out.push(...digitSuspects(t, c));
   });
   return out;
+}
+
+/**
+ * Rows read by OCR that gave no line item: one warning per page (`ocr.unplaced_rows`) with the rows'
+ * box, so nothing read is dropped silently. Text-path tables are not reported.
+ */
+export function ocrUnplacedFamily(doc: DocumentResult): Finding[] {
+  const rows = doc.unplacedRows ?? [], tables = doc.tables;
+  const byPage = new Map<number, UnplacedRow[]>();
+  for (const r of rows) if (tables[r.tableIndex]?.source === 'ocr') (byPage.get(r.page) ?? byPage.set(r.page, []).get(r.page)!).push(r);
+  return [...byPage].map(([page, rs]) => ({
+    rule: 'ocr.unplaced_rows', severity: 'warning' as const,
+    message: `第${page}页有 ${rs.length} 行数字未能归入表格列 / ${rs.length} row(s) with figures on page ${page} fit no table column: ${rs.slice(0, 3).map((r) => r.text).join(' / ')}`,
+    page, box: [Math.min(...rs.map((r) => r.box[0])), Math.min(...rs.map((r) => r.box[1])), Math.max(...rs.map((r) => r.box[2])), Math.max(...rs.map((r) => r.box[3]))] as Box,
+    expected: null, actual: rs.map((r) => r.text).join('\n'), tableIndex: rs[0].tableIndex,
+  }));
 }
