@@ -1,4 +1,4 @@
--- 008: a reviewer's verdict on a finding (yusuan serve --allow-verdicts). Anchored by what survives
+-- 009: a reviewer's verdict on a finding (yusuan serve --allow-verdicts). Anchored by what survives
 -- re-ingesting and re-auditing: the document's content (sha256), the rule, the page, the box (rounded)
 -- and the printed value, folded into `anchor`; never by findings.id or documents.id, which change.
 
