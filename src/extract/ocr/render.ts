@@ -20,6 +20,20 @@ export interface RenderedPage {
   rotation: number;
 }
 
+type PdfPage = Awaited<ReturnType<PdfDocument['getPage']>>;
+
+/** The page as displayed (after /Rotate), rendered on a white canvas at `scale` pixels per point. */
+export async function renderOnCanvas(page: PdfPage, scale: number) {
+  const vp = page.getViewport({ scale });
+  const w = Math.ceil(vp.width), h = Math.ceil(vp.height);
+  const canvas = createCanvas(w, h);
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = '#ffffff';
+  ctx.fillRect(0, 0, w, h);
+  await page.render({ canvas: canvas as unknown as HTMLCanvasElement, canvasContext: ctx as unknown as CanvasRenderingContext2D, viewport: vp, background: '#ffffff' }).promise;
+  return { canvas, ctx, w, h };
+}
+
 /** The page as displayed (after /Rotate), rendered on white at `dpi`, as a grey image. */
 export async function renderPageGray(doc: PdfDocument, pageNumber: number, dpi: number): Promise<RenderedPage> {
   const page = await doc.getPage(pageNumber);
@@ -28,13 +42,7 @@ export async function renderPageGray(doc: PdfDocument, pageNumber: number, dpi: 
     let scale = dpi / 72;
     const side = Math.max(base.width, base.height) * scale;
     if (side > MAX_PIXELS_SIDE) scale *= MAX_PIXELS_SIDE / side;
-    const vp = page.getViewport({ scale });
-    const w = Math.ceil(vp.width), h = Math.ceil(vp.height);
-    const canvas = createCanvas(w, h);
-    const ctx = canvas.getContext('2d');
-    ctx.fillStyle = '#ffffff';
-    ctx.fillRect(0, 0, w, h);
-    await page.render({ canvas: canvas as unknown as HTMLCanvasElement, canvasContext: ctx as unknown as CanvasRenderingContext2D, viewport: vp, background: '#ffffff' }).promise;
+    const { ctx, w, h } = await renderOnCanvas(page, scale);
     const rgba = ctx.getImageData(0, 0, w, h).data;
     return { img: rgbaToGray(rgba, w, h), scale, width: base.width, height: base.height, rotation: page.rotate };
   } finally {
