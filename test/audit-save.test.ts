@@ -14,10 +14,11 @@ import { listDocuments, readDocument } from '../src/store/read.js';
 import { writeDocument } from '../src/store/write.js';
 import type { DocumentResult, Finding } from '../src/types.js';
 import { RULE_FAMILIES, recomputedFromDatabase, validateDocument, type RuleFamily } from '../src/validate/index.js';
-import { A4_PORTRAIT, Content } from '../samples/pdf-writer.js';
+import { A4_PORTRAIT } from '../samples/pdf-writer.js';
 import { rasterizePages, writePdf } from './fixtures/ocr/image-pdf.js';
 import { sampleDoc, wan } from './fixtures/audit/docs.js';
 import { quietly } from './fixtures/cli.js';
+import { incomeTablePage } from './fixtures/ocr/make-mixed.js';
 
 const note = (rule: string, severity: Finding['severity'], page: number | null, tableIndex: number | null = null): Finding =>
   ({ rule, severity, message: `${rule} / ${rule}`, page, box: null, expected: null, actual: null, tableIndex });
@@ -132,19 +133,7 @@ describe('every finding of a family is one it declares', () => {
 // End to end: a PDF with a text page, a scanned page (OCR) and a page that cannot be read.
 
 /** A budget title and a small 部门收入总表 on a text page. */
-function budgetPage(): Content {
-  const p = new Content(A4_PORTRAIT.width, A4_PORTRAIT.height);
-  p.textIn(0, p.width, 80, 16, '测试中心2024年部门预算', 'center');
-  p.textIn(0, p.width, 110, 14, '2024年部门收入总表', 'center');
-  p.text(60, 135, 10, '编制部门：测试中心');
-  p.text(460, 135, 10, '单位：元');
-  const cols = [60, 300, 420, 540];
-  const rows = [['项目', '合计', '财政拨款'], ['财政拨款收入', '1000.00', '1000.00'], ['收入总计', '1000.00', '1000.00']];
-  rows.forEach((r, i) => r.forEach((s, j) => p.textIn(cols[j], cols[j + 1], 161 + i * 24, 10, s, j === 0 || i === 0 ? 'center' : 'right', 4)));
-  for (let i = 0; i <= rows.length; i++) p.line(cols[0], 145 + i * 24, cols[3], 145 + i * 24);
-  for (const x of cols) p.line(x, 145, x, 145 + rows.length * 24);
-  return p;
-}
+const budgetPage = () => incomeTablePage('测试中心', 2024, '1000.00', '部门收入总表');
 
 /** Page 1 text, page 2 a scan of page 1's top (read by OCR), page 3 missing (its page tree entry points nowhere). */
 async function partialPdf(): Promise<Buffer> {

@@ -4,6 +4,7 @@ import type { Db } from './db.js';
 import type { Box, ColumnSpec, DocStatus, DocumentResult, Finding, LineItem, RecognizedTable, RejectedCode, TextLine, UnitCodeCell } from '../types.js';
 import { FEN_PER_UNIT, type Unit } from '../domain/money.js';
 import type { DocTableRecord, DocumentRecord, FindingRecord, LineItemRecord } from './schemas.js';
+import { perConnection } from './prepared.js';
 
 export interface Counts {
   documents: number;
@@ -110,13 +111,7 @@ type RawFinding = Omit<FindingRecord, 'bbox'> & { bbox: string | null };
 /** The unit as stored: one of the units of src/domain/money.ts, or none. */
 const asUnit = (u: string | null): Unit | null => (u !== null && Object.hasOwn(FEN_PER_UNIT, u) ? (u as Unit) : null);
 
-/** Prepared once per connection: an audit reads every stored document through them. */
-const statements = new WeakMap<Db, ReturnType<typeof prepareStatements>>();
-function statementsOf(db: Db) {
-  let st = statements.get(db);
-  if (!st) statements.set(db, (st = prepareStatements(db)));
-  return st;
-}
+const statementsOf = perConnection(prepareStatements);
 function prepareStatements(db: Db) {
   return {
     document: db.prepare('SELECT * FROM documents WHERE id = ?'),

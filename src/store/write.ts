@@ -5,6 +5,7 @@ import type { DocumentResult, Finding } from '../types.js';
 import type { Db } from './db.js';
 import { codeCoverage } from '../domain/codes.js';
 import { NewDocTable, NewDocument, NewFinding, NewLineItem, NewNarrativeLine } from './schemas.js';
+import { perConnection } from './prepared.js';
 
 export type WriteOutcome = 'inserted' | 'replaced' | 'skipped';
 
@@ -104,13 +105,7 @@ export function replaceFindings(db: Db, replacements: FindingsReplacement[]): nu
   }).immediate();
 }
 
-/** Prepared once per connection: a bulk import writes thousands of documents through them. */
-const statements = new WeakMap<Db, ReturnType<typeof prepareStatements>>();
-function statementsOf(db: Db) {
-  let st = statements.get(db);
-  if (!st) statements.set(db, (st = prepareStatements(db)));
-  return st;
-}
+const statementsOf = perConnection(prepareStatements);
 function prepareStatements(db: Db) {
   return {
     findId: db.prepare('SELECT id FROM documents WHERE sha256 = ?').pluck(),
