@@ -14,8 +14,8 @@ import { parseFormat, usageError as reportUsage, parseCommand } from './args.js'
 import { errorMessage } from '../errors.js';
 
 const MB = 1024 * 1024;
-const DEFAULT_TIMEOUT_S = 600;
-const DEFAULT_MAX_FILE_MB = 1024;
+export const DEFAULT_TIMEOUT_S = 600;
+export const DEFAULT_MAX_FILE_MB = 1024;
 
 /** Heap limit per worker: 60% of the machine's memory shared by the workers, within 512 MB–4 GB. */
 export function defaultMaxMemoryMb(jobs: number): number {

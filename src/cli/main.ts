@@ -21,6 +21,18 @@ const COMMANDS: Record<string, Command> = {
     summary: 'show the ingest ledger: files by status, the last run, the slowest and failed files',
     run: async (argv) => (await import('./status.js')).runStatus(argv),
   },
+  enqueue: {
+    summary: 'queue files for `yusuan work` on any machine (a PostgreSQL store)',
+    run: async (argv) => (await import('./enqueue.js')).runEnqueue(argv),
+  },
+  work: {
+    summary: 'process queued documents into the PostgreSQL store (run one per machine)',
+    run: async (argv) => (await import('./work.js')).runWork(argv),
+  },
+  pull: {
+    summary: 'copy a slice of a shared store (--department, --year) into a SQLite file',
+    run: async (argv) => (await import('./pull.js')).runPull(argv),
+  },
   export: {
     summary: 'write the dataset as CSV, JSON Lines or Parquet with datapackage.json',
     run: async (argv) => (await import('./export.js')).runExport(argv),
