@@ -99,14 +99,15 @@ export async function runWorker(o: WorkOptions): Promise<WorkSummary> {
   let lastExpireCheck = 0;
 
   const handle = async (job: PgBoss.JobWithMetadata<DocumentJob>): Promise<void> => {
-    if (!warnedExpiry && o.timeoutMs > 0 && job.expireInSeconds < o.timeoutMs / 1000 + STORE_MARGIN_S) {
+    const expireS = Number(job.expireInSeconds); // pg returns the interval's seconds as numeric text
+    if (!warnedExpiry && o.timeoutMs > 0 && expireS < o.timeoutMs / 1000 + STORE_MARGIN_S) {
       warnedExpiry = true;
-      o.onEvent({ event: 'warning', worker, message: `jobs expire after ${job.expireInSeconds} s, less than this worker's --timeout plus ${STORE_MARGIN_S} s: a slow document may be taken up twice` });
+      o.onEvent({ event: 'warning', worker, message: `jobs expire after ${expireS} s, less than this worker's --timeout plus ${STORE_MARGIN_S} s: a slow document may be taken up twice` });
     }
     const d = job.data;
     const attempt = job.retryCount + 1;
     // Done meanwhile (another job for the same content, or an ingest): nothing to do.
-    const decision = await decide(o.sql, d.sha256, { force: d.force && job.retryCount === 0, retry: true });
+    const decision = await decide(o.sql, d.sha256, { force: d.force, retry: true });
     if (!decision.process) {
       s.skipped++;
       o.onEvent({ event: 'skipped', worker, path: d.path, sha256: d.sha256, reason: decision.reason });

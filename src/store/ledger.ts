@@ -208,3 +208,32 @@ export async function failedFiles(sql: Sql, limit: number): Promise<LedgerRow[]>
 export async function unreadablePaths(sql: Sql, limit: number): Promise<LedgerPath[]> {
   return sql.all<LedgerPath>('SELECT * FROM ledger_paths WHERE sha256 IS NULL ORDER BY path LIMIT ?', [limit]);
 }
+
+// ---- the queue (src/queue/): a worker is a run; every finished file names the run that finished it ----
+
+/** An attempt failed and the file's job will be tried again: pending, with why this attempt failed. */
+export async function markRetrying(sql: Sql, sha256: string, error: string): Promise<void> {
+  await sql.run("UPDATE ledger_files SET status = 'pending', error = ?, finished_at = ? WHERE sha256 = ?", [error, now(), sha256]);
+}
+
+export interface RunThroughput {
+  id: number;
+  hostname: string;
+  pid: number;
+  started_at: string;
+  finished_at: string | null;
+  documents: number;
+  pages: number;
+  failed: number;
+  last_finished_at: string | null;
+}
+
+/** The runs (ingests and queue workers) that finished files, most recent first, with what they finished. */
+export async function runThroughput(sql: Sql, limit: number): Promise<RunThroughput[]> {
+  return sql.all<RunThroughput>(`SELECT r.id, r.hostname, r.pid, r.started_at, r.finished_at, count(*) AS documents,
+      COALESCE(sum(f.pages), 0) AS pages, sum(CASE WHEN f.status = 'failed' THEN 1 ELSE 0 END) AS failed, max(f.finished_at) AS last_finished_at
+    FROM ledger_runs r JOIN ledger_files f ON f.run_id = r.id
+    WHERE f.status IN ('ok', 'partial', 'failed')
+    GROUP BY r.id, r.hostname, r.pid, r.started_at, r.finished_at
+    ORDER BY r.id DESC LIMIT ?`, [limit]);
+}
