@@ -12,12 +12,12 @@ import { hostname } from 'node:os';
 import type PgBoss from 'pg-boss';
 import { failedDocument } from '../document.js';
 import { errorMessage } from '../errors.js';
-import { decide } from '../ingest/plan.js';
 import { tooLargeReason } from '../ingest/run.js';
 import type { Runner } from '../ingest/runner.js';
 import { makeWriter } from '../ingest/writer.js';
 import type { OcrMode } from '../extract/ocr/index.js';
 import * as ledger from '../store/ledger.js';
+import { hasDocument } from '../store/write.js';
 import type { Sql } from '../store/sql.js';
 import type { DocStatus, DocumentResult } from '../types.js';
 import { PIPELINE_VERSION } from '../version.js';
@@ -107,11 +107,11 @@ export async function runWorker(o: WorkOptions): Promise<WorkSummary> {
     const d = job.data;
     const attempt = job.retryCount + 1;
     // Done meanwhile (another job for the same content, or an ingest): nothing to do.
-    const decision = await decide(o.sql, d.sha256, { force: d.force, retry: true });
-    if (!decision.process) {
+    if (!d.force && (await storedAlready(o.sql, d.sha256))) {
+      const reason = 'already stored';
       s.skipped++;
-      o.onEvent({ event: 'skipped', worker, path: d.path, sha256: d.sha256, reason: decision.reason });
-      await timed(() => o.boss.complete(QUEUE, job.id, { skipped: decision.reason }));
+      o.onEvent({ event: 'skipped', worker, path: d.path, sha256: d.sha256, reason });
+      await timed(() => o.boss.complete(QUEUE, job.id, { skipped: reason }));
       return;
     }
     await ledger.markRunning(o.sql, d.sha256, runId, PIPELINE_VERSION);
@@ -203,6 +203,12 @@ export async function runWorker(o: WorkOptions): Promise<WorkSummary> {
   await ledger.finishRun(o.sql, runId, s, 0);
   o.onEvent({ event: 'summary', ...s });
   return s;
+}
+
+/** Whether the document is stored, whole, by this pipeline version (a failed one is not: a retry job may be for it). */
+async function storedAlready(sql: Sql, sha256: string): Promise<boolean> {
+  const f = await ledger.getFile(sql, sha256);
+  return (f?.status === 'ok' || f?.status === 'partial') && f.pipeline_version === PIPELINE_VERSION && (await hasDocument(sql, sha256, PIPELINE_VERSION));
 }
 
 /** The document, or why this attempt failed (it may succeed on another worker or later). */
