@@ -5,6 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listMigrations, openDb, type Db } from '../src/store/db.js';
 import { counts, getDocument, listDocuments, listFindings, listLineItems, listTables, readDocument } from '../src/store/read.js';
 import { hasDocument, RecordValidationError, replaceFindings, writeDocument } from '../src/store/write.js';
+import type { Sql } from '../src/store/sql.js';
+import { SqliteSql } from '../src/store/sqlite.js';
 import type { DocumentResult, LineItem, RecognizedTable } from '../src/types.js';
 
 const SHA = 'a'.repeat(64);
@@ -81,14 +83,18 @@ function fixture(overrides: Partial<DocumentResult> = {}): DocumentResult {
 
 let dir: string;
 let db: Db;
+/** The store over `db` (the raw connection stays for SQLite's own checks). */
+let sql: Sql;
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'yusuan-store-'));
   db = openDb(join(dir, 'test.db'));
+  sql = new SqliteSql(db, join(dir, 'test.db'));
 });
 
-afterEach(() => {
-  db.close();
+afterEach(async () => {
+  await sql.close();
+  if (db.open) db.close(); // reopened by a test
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -120,9 +126,9 @@ describe('openDb', () => {
 });
 
 describe('writeDocument', () => {
-  it('stores a document with its tables, items, findings and narrative', () => {
-    expect(writeDocument(db, fixture(), { pipelineVersion: 'test' })).toBe('inserted');
-    expect(counts(db)).toEqual({
+  it('stores a document with its tables, items, findings and narrative', async () => {
+    expect(await writeDocument(sql, fixture(), { pipelineVersion: 'test' })).toBe('inserted');
+    expect(await counts(sql)).toEqual({
       documents: 1,
       byStatus: { ok: 1, partial: 0, failed: 0 },
       pages: 12,
@@ -132,17 +138,17 @@ describe('writeDocument', () => {
       narrativeLines: 1,
     });
 
-    const doc = getDocument(db, SHA)!;
+    const doc = (await getDocument(sql, SHA))!;
     expect(doc).toMatchObject({ n_tables: 2, n_items: 5, extract_ms: 12, layout_ms: 4, pipeline_version: 'test' });
-    expect(hasDocument(db, SHA)).toBe(true);
-    expect(hasDocument(db, SHA, 'test')).toBe(true);
-    expect(hasDocument(db, SHA, 'other')).toBe(false);
+    expect(await hasDocument(sql, SHA)).toBe(true);
+    expect(await hasDocument(sql, SHA, 'test')).toBe(true);
+    expect(await hasDocument(sql, SHA, 'other')).toBe(false);
 
-    const tables = listTables(db, doc.id);
+    const tables = await listTables(sql, doc.id);
     expect(tables.map((t) => t.table_index)).toEqual([0, 1]);
     expect(tables[1].column_specs[1]).toEqual({ col: 1, key: 'total', label: '合计', isAmount: true, labelCol: 0 });
 
-    const items = listLineItems(db, doc.id);
+    const items = await listLineItems(sql, doc.id);
     const big = items.find((i) => i.amount_text === '1,234,567.89')!;
     expect(big.amount_fen).toBe(123456789);
     expect(typeof big.amount_fen).toBe('number');
@@ -156,94 +162,94 @@ describe('writeDocument', () => {
     // stored as INTEGER, not REAL
     expect(db.prepare('SELECT DISTINCT typeof(amount_fen) FROM line_items').pluck().all()).toEqual(['integer']);
 
-    const [finding] = listFindings(db, doc.id);
+    const [finding] = await listFindings(sql, doc.id);
     expect(finding).toMatchObject({ table_id: tables[1].id, rule: 'sum.rows', severity: 'warning', expected: '5000' });
   });
 
-  it('reads a stored document back as the pipeline handed it (readDocument)', () => {
+  it('reads a stored document back as the pipeline handed it (readDocument)', async () => {
     const doc = fixture({ status: 'partial', error: null });
     doc.tables[0].unitCodes = [{ code: '302002', page: 2, box: [60, 70, 120, 78] }];
     doc.tables[1].unitCodes = [];
-    writeDocument(db, doc);
-    const [row] = listDocuments(db, { status: ['ok', 'partial'] });
+    await writeDocument(sql, doc);
+    const [row] = await listDocuments(sql, { status: ['ok', 'partial'] });
     // Timings are stored as whole milliseconds.
-    expect(readDocument(db, row.id)).toEqual({ ...doc, timings: { extractMs: 12, layoutMs: 4, recognizeMs: 1 } });
-    expect(readDocument(db, row)).toEqual(readDocument(db, row.id));
-    expect(readDocument(db, row.id + 1)).toBeUndefined();
-    expect(listDocuments(db, { status: 'ok' })).toEqual([]);
+    expect(await readDocument(sql, row.id)).toEqual({ ...doc, timings: { extractMs: 12, layoutMs: 4, recognizeMs: 1 } });
+    expect(await readDocument(sql, row)).toEqual(await readDocument(sql, row.id));
+    expect(await readDocument(sql, row.id + 1)).toBeUndefined();
+    expect(await listDocuments(sql, { status: 'ok' })).toEqual([]);
   });
 
-  it('replaces the findings a predicate picks, keeps the others, and writes nothing when one is invalid', () => {
+  it('replaces the findings a predicate picks, keeps the others, and writes nothing when one is invalid', async () => {
     const doc = fixture();
     doc.findings.push({ ...doc.findings[0], rule: 'extract.page_failed', tableIndex: null });
-    writeDocument(db, doc);
-    const { id } = getDocument(db, SHA)!;
+    await writeDocument(sql, doc);
+    const { id } = (await getDocument(sql, SHA))!;
     const fresh = { ...doc.findings[0], rule: 'sum.total_row', tableIndex: 0 };
     const replaces = (f: { rule: string }) => f.rule.startsWith('sum.');
-    expect(() => replaceFindings(db, [{ documentId: id, replaces, findings: [fresh, { ...fresh, tableIndex: 7 }] }])).toThrow(RecordValidationError);
-    expect(listFindings(db, id).map((f) => f.rule)).toEqual(['sum.rows', 'extract.page_failed']);
-    expect(replaceFindings(db, [{ documentId: id, replaces, findings: [fresh] }])).toBe(1);
-    expect(listFindings(db, id).map((f) => [f.rule, f.table_id])).toEqual([['extract.page_failed', null], ['sum.total_row', listTables(db, id)[0].id]]);
+    await expect(replaceFindings(sql, [{ documentId: id, replaces, findings: [fresh, { ...fresh, tableIndex: 7 }] }])).rejects.toThrow(RecordValidationError);
+    expect((await listFindings(sql, id)).map((f) => f.rule)).toEqual(['sum.rows', 'extract.page_failed']);
+    expect(await replaceFindings(sql, [{ documentId: id, replaces, findings: [fresh] }])).toBe(1);
+    expect((await listFindings(sql, id)).map((f) => [f.rule, f.table_id])).toEqual([['extract.page_failed', null], ['sum.total_row', (await listTables(sql, id))[0].id]]);
   });
 
-  it('stores the confidence of each amount and reads it back', () => {
+  it('stores the confidence of each amount and reads it back', async () => {
     const ocr = { ...table(1, [{ ...item(1, 0, 'total', 5000, '50.00'), confidence: 0.715 }, item(1, 1, 'basic', 4000, '40.00')]), source: 'ocr' as const };
-    writeDocument(db, fixture({ tables: [table(0, []), ocr], findings: [] }), { pipelineVersion: 'test' });
-    const row = getDocument(db, SHA)!;
-    expect(listLineItems(db, row.id).map((i) => i.confidence)).toEqual([0.715, 1]);
-    const back = readDocument(db, row.id)!;
+    await writeDocument(sql, fixture({ tables: [table(0, []), ocr], findings: [] }), { pipelineVersion: 'test' });
+    const row = (await getDocument(sql, SHA))!;
+    expect((await listLineItems(sql, row.id)).map((i) => i.confidence)).toEqual([0.715, 1]);
+    const back = (await readDocument(sql, row.id))!;
     expect(back.tables[1].items.map((i) => i.confidence)).toEqual([0.715, 1]);
   });
 
-  it('skips a document already stored, and replaces it with force', () => {
-    expect(writeDocument(db, fixture())).toBe('inserted');
-    const before = counts(db);
+  it('skips a document already stored, and replaces it with force', async () => {
+    expect(await writeDocument(sql, fixture())).toBe('inserted');
+    const before = await counts(sql);
 
-    expect(writeDocument(db, fixture({ department: '另一个局' }))).toBe('skipped');
-    expect(counts(db)).toEqual(before);
-    expect(getDocument(db, SHA)!.department).toBe('某某局');
+    expect(await writeDocument(sql, fixture({ department: '另一个局' }))).toBe('skipped');
+    expect(await counts(sql)).toEqual(before);
+    expect((await getDocument(sql, SHA))!.department).toBe('某某局');
 
-    expect(writeDocument(db, fixture({ department: '另一个局' }), { force: true })).toBe('replaced');
-    expect(counts(db)).toEqual(before); // cascade removed the old children: no duplicates
-    const doc = getDocument(db, SHA)!;
+    expect(await writeDocument(sql, fixture({ department: '另一个局' }), { force: true })).toBe('replaced');
+    expect(await counts(sql)).toEqual(before); // cascade removed the old children: no duplicates
+    const doc = (await getDocument(sql, SHA))!;
     expect(doc.department).toBe('另一个局');
     expect(db.prepare('SELECT count(*) FROM line_items WHERE document_id <> ?').pluck().get(doc.id)).toBe(0);
-    expect(listTables(db, doc.id)).toHaveLength(2);
+    expect(await listTables(sql, doc.id)).toHaveLength(2);
   });
 
-  it('stores a failed document with its error and no tables', () => {
+  it('stores a failed document with its error and no tables', async () => {
     const failed = fixture({ status: 'failed', error: 'not a PDF', pages: 0, tables: [], findings: [], narrative: [] });
-    expect(writeDocument(db, failed)).toBe('inserted');
-    const c = counts(db);
+    expect(await writeDocument(sql, failed)).toBe('inserted');
+    const c = await counts(sql);
     expect(c.byStatus.failed).toBe(1);
     expect(c.tables).toBe(0);
-    expect(getDocument(db, SHA)).toMatchObject({ status: 'failed', error: 'not a PDF', n_tables: 0, n_items: 0 });
+    expect(await getDocument(sql, SHA)).toMatchObject({ status: 'failed', error: 'not a PDF', n_tables: 0, n_items: 0 });
   });
 
-  it('rejects an invalid record and writes nothing', () => {
+  it('rejects an invalid record and writes nothing', async () => {
     const bad = fixture();
     bad.tables[1].items[2].amountFen = 12.5; // fen are integers
-    expect(() => writeDocument(db, bad)).toThrow(RecordValidationError);
-    expect(() => writeDocument(db, bad)).toThrow(/line item 2 of table 1/);
-    expect(counts(db).documents).toBe(0);
-    expect(counts(db).lineItems).toBe(0);
+    await expect(writeDocument(sql, bad)).rejects.toThrow(RecordValidationError);
+    await expect(writeDocument(sql, bad)).rejects.toThrow(/line item 2 of table 1/);
+    expect((await counts(sql)).documents).toBe(0);
+    expect((await counts(sql)).lineItems).toBe(0);
   });
 
-  it('rolls back a forced replacement that fails, keeping the stored document', () => {
-    writeDocument(db, fixture());
-    const before = counts(db);
+  it('rolls back a forced replacement that fails, keeping the stored document', async () => {
+    await writeDocument(sql, fixture());
+    const before = await counts(sql);
     // Passes zod but breaks a database constraint (page_end < page_start) mid-transaction.
     const bad = fixture();
     bad.tables[1].pageEnd = 1;
-    expect(() => writeDocument(db, bad, { force: true })).toThrow(/CHECK constraint/);
-    expect(counts(db)).toEqual(before);
-    expect(getDocument(db, SHA)!.department).toBe('某某局');
+    await expect(writeDocument(sql, bad, { force: true })).rejects.toThrow(/CHECK constraint/);
+    expect(await counts(sql)).toEqual(before);
+    expect((await getDocument(sql, SHA))!.department).toBe('某某局');
   });
 
-  it('rejects a finding pointing at a missing table', () => {
+  it('rejects a finding pointing at a missing table', async () => {
     const bad = fixture();
     bad.findings[0].tableIndex = 5;
-    expect(() => writeDocument(db, bad)).toThrow(RecordValidationError);
-    expect(counts(db).documents).toBe(0);
+    await expect(writeDocument(sql, bad)).rejects.toThrow(RecordValidationError);
+    expect((await counts(sql)).documents).toBe(0);
   });
 });

@@ -2,6 +2,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { errorMessage } from '../errors.js';
+import { isPostgresLocation, redactLocation } from '../store/sql.js';
 
 
 /** A mistake of the user's (a bad option, a missing file, no matching document): one plain line, exit 2. */
@@ -123,4 +124,33 @@ export function showPath(p: string): string {
   const abs = resolve(p);
   const rel = relative(process.cwd(), abs);
   return rel === '' ? '.' : rel.startsWith('..' + sep) || rel === '..' || isAbsolute(rel) ? abs : rel;
+}
+
+// ------------------------------------------------------------------------------------------------
+// The store a command reads or writes: `--store <path | postgres://…>`, `--db` its older synonym.
+
+export const DEFAULT_STORE = 'yusuan.db';
+
+/** The options to spread into a command's parseArgs config (no defaults: storeLocation gives one). */
+export const STORE_OPTIONS = {
+  store: { type: 'string' },
+  db: { type: 'string' },
+} as const;
+
+/** The help lines of --store and --db. */
+export const STORE_HELP = `  --store <file|url>   SQLite file or postgres://user@host/db (default ${DEFAULT_STORE})
+  --db <file|url>      the same as --store (the older spelling)`;
+
+/** The location named by --store or --db (a UserError when they name two), else the default. */
+export function storeLocation(values: { store?: string; db?: string }): string {
+  const { store, db } = values;
+  if (store !== undefined && db !== undefined && store !== db) {
+    throw new UserError(`--store and --db name different stores (${showStore(store)}, ${showStore(db)}); give one`);
+  }
+  return store ?? db ?? DEFAULT_STORE;
+}
+
+/** A store as shown in messages: a file as showPath shows it, a postgres URL without its password. */
+export function showStore(location: string): string {
+  return isPostgresLocation(location) ? redactLocation(location) : showPath(location);
 }

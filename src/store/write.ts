@@ -2,10 +2,9 @@
 import { z } from 'zod';
 import { PIPELINE_VERSION } from '../version.js';
 import type { DocumentResult, Finding } from '../types.js';
-import type { Db } from './db.js';
+import type { Sql, SqlParam } from './sql.js';
 import { codeCoverage } from '../domain/codes.js';
 import { NewDocTable, NewDocument, NewFinding, NewLineItem, NewNarrativeLine } from './schemas.js';
-import { perConnection } from './prepared.js';
 
 export type WriteOutcome = 'inserted' | 'replaced' | 'skipped';
 
@@ -24,10 +23,8 @@ export class RecordValidationError extends Error {
 }
 
 /** Whether the file with this hash is stored (by this pipeline version, when one is given). */
-export function hasDocument(db: Db, sha256: string, pipelineVersion?: string): boolean {
-  const row = db.prepare('SELECT pipeline_version FROM documents WHERE sha256 = ?').get(sha256) as
-    | { pipeline_version: string }
-    | undefined;
+export async function hasDocument(sql: Sql, sha256: string, pipelineVersion?: string): Promise<boolean> {
+  const row = await sql.get<{ pipeline_version: string }>('SELECT pipeline_version FROM documents WHERE sha256 = ?', [sha256]);
   return row !== undefined && (pipelineVersion === undefined || row.pipeline_version === pipelineVersion);
 }
 
@@ -35,35 +32,34 @@ export function hasDocument(db: Db, sha256: string, pipelineVersion?: string): b
  * Write a document with its tables, line items, findings and narrative lines.
  * Same sha256 already stored: 'skipped', or with `force` deleted (cascade) and written anew, atomically.
  * Throws RecordValidationError (writing nothing) when a record fails its schema.
+ * Inside a transaction (`sql` a transaction's), it joins it.
  */
-export function writeDocument(db: Db, result: DocumentResult, opts: WriteOptions = {}): WriteOutcome {
-  const { findId, deleteDocument, insertDocument, insertTable, insertItem, insertFinding, insertLine } = statementsOf(db);
+export async function writeDocument(sql: Sql, result: DocumentResult, opts: WriteOptions = {}): Promise<WriteOutcome> {
   // Cheap check first, so a skipped document is never validated.
-  if (!opts.force && findId.get(result.sha256) !== undefined) return 'skipped';
+  if (!opts.force && (await sql.get(Q.findId, [result.sha256])) !== undefined) return 'skipped';
 
   const rec = toRecords(result, opts.pipelineVersion ?? PIPELINE_VERSION, opts.ingestedAt ?? new Date().toISOString());
 
-  const write = db.transaction((): WriteOutcome => {
+  return sql.transaction(async (tx): Promise<WriteOutcome> => {
     // Checked again inside the transaction: another process may have written it meanwhile.
-    const existing = findId.get(result.sha256) as number | undefined;
+    const existing = (await tx.get<{ id: number }>(Q.findId, [result.sha256]))?.id;
     if (existing !== undefined) {
       if (!opts.force) return 'skipped';
-      deleteDocument.run(existing);
+      await tx.run(Q.deleteDocument, [existing]);
     }
-    const documentId = insertDocument(rec.document);
-    const tableIds = rec.tables.map(({ table, items }) => {
-      const tableId = insertTable({ document_id: documentId, ...table });
-      for (const item of items) insertItem({ document_id: documentId, table_id: tableId, ...item });
-      return tableId;
-    });
+    const documentId = await insert(tx, INSERT.documents, rec.document);
+    const tableIds: number[] = [];
+    for (const { table, items } of rec.tables) {
+      const tableId = await insert(tx, INSERT.tables, { document_id: documentId, ...table });
+      for (const item of items) await insert(tx, INSERT.items, { document_id: documentId, table_id: tableId, ...item });
+      tableIds.push(tableId);
+    }
     for (const { tableIndex, finding } of rec.findings) {
-      insertFinding({ document_id: documentId, table_id: tableIndex === null ? null : tableIds[tableIndex], ...finding });
+      await insert(tx, INSERT.findings, { document_id: documentId, table_id: tableIndex === null ? null : tableIds[tableIndex], ...finding });
     }
-    for (const line of rec.narrative) insertLine({ document_id: documentId, ...line });
+    for (const line of rec.narrative) await insert(tx, INSERT.lines, { document_id: documentId, ...line });
     return existing === undefined ? 'inserted' : 'replaced';
   });
-  // IMMEDIATE takes the write lock up front: no deadlock upgrading a read lock under concurrency.
-  return write.immediate();
 }
 
 /** New findings of a stored document, in place of the stored ones that `replaces` picks. */
@@ -78,12 +74,12 @@ export interface FindingsReplacement {
  * findings not picked stay. Throws RecordValidationError (writing nothing) when a finding fails its
  * schema. Returns how many findings were written.
  */
-export function replaceFindings(db: Db, replacements: FindingsReplacement[]): number {
-  const { insertFinding, storedFindings, deleteFinding, tableIds } = statementsOf(db);
-  const rows = replacements.map((r) => {
+export async function replaceFindings(sql: Sql, replacements: FindingsReplacement[]): Promise<number> {
+  const rows: Record<string, unknown>[][] = [];
+  for (const r of replacements) {
     const ids: number[] = []; // doc_tables.id by table_index
-    for (const [ti, id] of tableIds.all(r.documentId) as [number, number][]) ids[ti] = id;
-    return r.findings.map((f, fi) => {
+    for (const t of await sql.all<{ table_index: number; id: number }>(Q.tableIds, [r.documentId])) ids[t.table_index] = t.id;
+    rows.push(r.findings.map((f, fi) => {
       if (f.tableIndex !== null && ids[f.tableIndex] === undefined) {
         throw new RecordValidationError(`finding ${fi} (${f.rule}) of document ${r.documentId} refers to table ${f.tableIndex}, which is not stored`);
       }
@@ -91,35 +87,28 @@ export function replaceFindings(db: Db, replacements: FindingsReplacement[]): nu
         rule: f.rule, severity: f.severity, message: f.message, page: f.page, bbox: f.box, expected: f.expected, actual: f.actual,
       });
       return { document_id: r.documentId, table_id: f.tableIndex === null ? null : ids[f.tableIndex], ...rec };
-    });
-  });
-  return db.transaction(() => {
+    }));
+  }
+  return sql.transaction(async (tx) => {
     let n = 0;
-    replacements.forEach((r, i) => {
-      for (const s of storedFindings.all(r.documentId) as { id: number; rule: string; severity: Finding['severity']; actual: string | null }[]) {
-        if (r.replaces(s)) deleteFinding.run(s.id);
+    for (const [i, r] of replacements.entries()) {
+      for (const s of await tx.all<{ id: number; rule: string; severity: Finding['severity']; actual: string | null }>(Q.storedFindings, [r.documentId])) {
+        if (r.replaces(s)) await tx.run(Q.deleteFinding, [s.id]);
       }
-      for (const row of rows[i]) { insertFinding(row); n++; }
-    });
+      for (const row of rows[i]) { await insert(tx, INSERT.findings, row); n++; }
+    }
     return n;
-  }).immediate();
+  });
 }
 
-const statementsOf = perConnection(prepareStatements);
-function prepareStatements(db: Db) {
-  return {
-    findId: db.prepare('SELECT id FROM documents WHERE sha256 = ?').pluck(),
-    deleteDocument: db.prepare('DELETE FROM documents WHERE id = ?'),
-    insertDocument: inserter(db, 'documents', Object.keys(NewDocument.shape)),
-    insertTable: inserter(db, 'doc_tables', ['document_id', ...Object.keys(NewDocTable.shape)]),
-    insertItem: inserter(db, 'line_items', ['document_id', 'table_id', ...Object.keys(NewLineItem.shape)]),
-    insertFinding: inserter(db, 'findings', ['document_id', 'table_id', ...Object.keys(NewFinding.shape)]),
-    insertLine: inserter(db, 'narrative_lines', ['document_id', ...Object.keys(NewNarrativeLine.shape)]),
-    storedFindings: db.prepare('SELECT id, rule, severity, actual FROM findings WHERE document_id = ? ORDER BY id'),
-    deleteFinding: db.prepare('DELETE FROM findings WHERE id = ?'),
-    tableIds: db.prepare('SELECT table_index, id FROM doc_tables WHERE document_id = ?').raw(),
-  };
-}
+// The same texts every time, so the store's statement cache serves them.
+const Q = {
+  findId: 'SELECT id FROM documents WHERE sha256 = ?',
+  deleteDocument: 'DELETE FROM documents WHERE id = ?',
+  storedFindings: 'SELECT id, rule, severity, actual FROM findings WHERE document_id = ? ORDER BY id',
+  deleteFinding: 'DELETE FROM findings WHERE id = ?',
+  tableIds: 'SELECT table_index, id FROM doc_tables WHERE document_id = ?',
+};
 
 /** Rows of the coded tables that should carry a code, and those that do (documents.code_rows / coded_rows). */
 function codeRows(r: DocumentResult): { code_rows: number; coded_rows: number } {
@@ -217,18 +206,28 @@ function check<S extends z.ZodType>(schema: S, what: string, value: unknown): z.
   return parsed.data;
 }
 
-// JSON-valued columns, and booleans (INTEGER 0/1 in SQLite); everything else binds as is.
+// JSON-valued columns as text, and booleans as 0/1 (both stores); everything else binds as is.
 const JSON_COLUMNS = new Set(['bbox', 'column_specs', 'unit_codes', 'rejected_codes']);
-const toSql = (c: string, v: unknown) => (JSON_COLUMNS.has(c) && v !== null ? JSON.stringify(v) : typeof v === 'boolean' ? Number(v) : v);
+const toSql = (c: string, v: unknown): SqlParam =>
+  (JSON_COLUMNS.has(c) && v !== null ? JSON.stringify(v) : typeof v === 'boolean' ? Number(v) : v) as SqlParam;
 
-/** A prepared INSERT taking a row keyed by column name; returns the new row id. */
-function inserter(db: Db, table: string, columns: string[]) {
-  const stmt = db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => '@' + c).join(', ')})`);
-  return (row: Record<string, unknown>): number => {
-    const bound: Record<string, unknown> = {};
-    for (const c of columns) {
-      bound[c] = toSql(c, row[c]);
-    }
-    return Number(stmt.run(bound).lastInsertRowid);
-  };
+interface Insert { text: string; columns: string[] }
+
+/** An INSERT of these columns that returns the new row's id. */
+function inserter(table: string, columns: string[]): Insert {
+  return { text: `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) RETURNING id`, columns };
+}
+
+const INSERT = {
+  documents: inserter('documents', Object.keys(NewDocument.shape)),
+  tables: inserter('doc_tables', ['document_id', ...Object.keys(NewDocTable.shape)]),
+  items: inserter('line_items', ['document_id', 'table_id', ...Object.keys(NewLineItem.shape)]),
+  findings: inserter('findings', ['document_id', 'table_id', ...Object.keys(NewFinding.shape)]),
+  lines: inserter('narrative_lines', ['document_id', ...Object.keys(NewNarrativeLine.shape)]),
+};
+
+/** Insert a row keyed by column name; returns its id. */
+async function insert(sql: Sql, ins: Insert, row: Record<string, unknown>): Promise<number> {
+  const out = await sql.get<{ id: number }>(ins.text, ins.columns.map((c) => toSql(c, row[c])));
+  return Number(out!.id);
 }
