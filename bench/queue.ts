@@ -4,20 +4,19 @@
 // sources (tsx), each run on an empty store.
 //
 // Usage: node --import tsx bench/queue.ts [--store postgres://…] [--copies 3] [--workers 1,2,3] [--ingest-jobs 1,2]
-// The PostgreSQL server: --store (a database the bench may create databases beside), else
-// YUSUAN_TEST_POSTGRES, else a private cluster started by test/support/postgres.ts.
+// The PostgreSQL server: --store (a server the bench may create databases on), else
+// YUSUAN_TEST_POSTGRES, else a private cluster started (and stopped) with .ci/postgres.sh.
 //
 // Prints, per run: documents/s and pages/s (from the first document started to the last one
 // stored), and per document: the queue's overhead (ms in pg-boss: fetching the jobs, completing
 // them), processing (ms in the pipeline, summed over workers) and storing (ms); writes bench/out/queue.json.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { corpusDir, projectRoot } from './paths.js';
-import { testPostgres } from '../test/support/postgres.js';
 
 const { values } = parseArgs({
   options: {
@@ -129,13 +128,16 @@ async function ingestRun(docs: string, jobs: number): Promise<Result> {
 }
 
 async function main(): Promise<void> {
-  const server = values.store ?? process.env.YUSUAN_TEST_POSTGRES ?? (await testPostgres());
-  if (typeof server !== 'string' || !/^postgres/.test(server)) {
-    const url = typeof server === 'object' ? server.url : null;
-    if (!url) throw new Error(`no PostgreSQL: ${String(server)}`);
-    return run(url);
+  const given = values.store ?? process.env.YUSUAN_TEST_POSTGRES;
+  if (given) return run(given);
+  const script = path.join(root, '.ci/postgres.sh');
+  const cluster = path.join(scratch, 'cluster');
+  const url = execFileSync('bash', [script, 'start', cluster], { encoding: 'utf8', env: { ...process.env, POSTGRES_OPTIONS: '-c max_connections=200' } }).trim();
+  try {
+    await run(url);
+  } finally {
+    execFileSync('bash', [script, 'stop', cluster], { stdio: 'ignore' });
   }
-  return run(server);
 }
 
 async function run(adminUrl: string): Promise<void> {
@@ -156,7 +158,10 @@ async function run(adminUrl: string): Promise<void> {
   }
   fs.mkdirSync(path.join(root, 'bench/out'), { recursive: true });
   fs.writeFileSync(path.join(root, 'bench/out/queue.json'), JSON.stringify({ date: new Date().toISOString(), files, pages, results }, null, 1) + '\n');
-  fs.rmSync(scratch, { recursive: true, force: true });
 }
 
-await main();
+try {
+  await main();
+} finally {
+  fs.rmSync(scratch, { recursive: true, force: true });
+}

@@ -9,7 +9,6 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import type PgBoss from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InlineRunner } from '../src/ingest/inline.js';
@@ -21,7 +20,7 @@ import { runWorker, type WorkEvent } from '../src/queue/work.js';
 import * as ledger from '../src/store/ledger.js';
 import { openStore } from '../src/store/open.js';
 import type { Sql } from '../src/store/sql.js';
-import { testPostgres } from './support/postgres.js';
+import { postgresUnavailable, testPostgres } from './support/postgres.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const REAL = path.resolve(ROOT, '../shared/corpus/real');
@@ -29,24 +28,7 @@ const HAVE_CORPUS = fs.existsSync(REAL);
 const TSX = createRequire(import.meta.url).resolve('tsx');
 const FIXTURE = path.join(ROOT, 'samples/达州信息中心2024年部门预算-样例.pdf');
 
-const server = await testPostgres();
-const skipReason = typeof server === 'string' ? server : null;
-const adminUrl = typeof server === 'string' ? '' : server.url;
-
-/** A new, empty database on the test server, for one test's store and queue. */
-async function freshDatabase(name: string): Promise<string> {
-  const db = `${name}_${process.pid}_${Date.now()}`;
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(`CREATE DATABASE ${db}`);
-  } finally {
-    await client.end();
-  }
-  const u = new URL(adminUrl);
-  u.pathname = `/${db}`;
-  return u.toString();
-}
+const skipReason = postgresUnavailable();
 
 /** A runner that fails the first `failures` attempts, then processes on this thread. */
 class FlakyRunner implements Runner {
@@ -78,7 +60,7 @@ describe.skipIf(skipReason !== null)(`queue: job, retry, fail${skipReason ? ` (s
   const settings = { ...DEFAULT_JOB_SETTINGS, retryLimit: 1, retryDelay: 1 };
 
   beforeAll(async () => {
-    const url = await freshDatabase('yusuan_queue_unit');
+    const url = await testPostgres();
     sql = await openStore(url);
     boss = await openQueue(url);
   });
@@ -174,7 +156,7 @@ describe.skipIf(skipReason !== null || !HAVE_CORPUS)(`queue: the corpus, three w
 
   beforeAll(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'yusuan-queue-'));
-    url = await freshDatabase('yusuan_queue_corpus');
+    url = await testPostgres();
     pdfs = fs.readFileSync(path.join(REAL, 'MANIFEST.tsv'), 'utf8').split('\n').filter((l) => l.trim()).length - 1;
     // Short expiry so the killed worker's job is taken up within the test; the time limit below it.
     const enqueue = ['enqueue', REAL, '--store', url, '--expire', '30', '--retry-delay', '1', '--format', 'jsonl'];
