@@ -5,7 +5,7 @@
 //  - corpus.unit_jump: the same department's totals ×10,000 apart between years (a 元/万元 slip);
 //  - the narrative of a 公开文件 without tables checked against the tables file of the same department and year;
 // and the vocabulary of titles and column labels with their counts.
-import type { Db } from '../store/db.js';
+import type { Sql } from '../store/sql.js';
 import { listDocuments, readDocument } from '../store/read.js';
 import type { DocumentRecord } from '../store/schemas.js';
 import { replaceFindings } from '../store/write.js';
@@ -29,8 +29,10 @@ export const CORPUS_RULE_IDS = ['corpus.title_variant', 'corpus.label_variant', 
 interface Stored { row: DocumentRecord; doc: DocumentResult }
 
 /** Every stored document with content (failed ones have none). */
-function readStored(db: Db): Stored[] {
-  return listDocuments(db, { status: ['ok', 'partial'] }).map((row) => ({ row, doc: readDocument(db, row)! }));
+async function readStored(sql: Sql): Promise<Stored[]> {
+  const out: Stored[] = [];
+  for (const row of await listDocuments(sql, { status: ['ok', 'partial'] })) out.push({ row, doc: (await readDocument(sql, row))! });
+  return out;
 }
 
 export interface AuditOptions {
@@ -231,8 +233,8 @@ const withinFilter = (filter: AuditReport['filter']) => (f: Pick<Finding, 'rule'
 /** Whether an audit makes this finding again: the others (page failures, OCR notes, ingest-only families) it keeps. */
 const remade = (f: Pick<Finding, 'rule' | 'actual'>) => recomputedFromDatabase(f) || matchesRule(CORPUS_RULES, f.rule);
 
-export function auditDatabase(db: Db, opts: AuditOptions = {}): AuditReport {
-  const docs = readStored(db);
+export async function auditDatabase(sql: Sql, opts: AuditOptions = {}): Promise<AuditReport> {
+  const docs = await readStored(sql);
   const whole = wholeDatabase(docs);
   const filter = { rules: opts.rules ?? [], minSeverity: opts.minSeverity ?? 'info' };
   const wanted = withinFilter(filter);
@@ -254,10 +256,10 @@ export function auditDatabase(db: Db, opts: AuditOptions = {}): AuditReport {
  * makes again within its filter (rules, severity). Findings only the ingest makes (pages that failed,
  * OCR, ingest-only families) and those outside the filter stay. Returns how many were written.
  */
-export function saveFindings(db: Db, report: AuditReport): number {
+export async function saveFindings(sql: Sql, report: AuditReport): Promise<number> {
   const wanted = withinFilter(report.filter);
   const replaces = (f: Pick<Finding, 'rule' | 'severity' | 'actual'>) => wanted(f) && remade(f);
-  return replaceFindings(db, report.documents.map((d) => ({ documentId: d.id, replaces, findings: d.findings })));
+  return replaceFindings(sql, report.documents.map((d) => ({ documentId: d.id, replaces, findings: d.findings })));
 }
 
 /**
@@ -273,9 +275,9 @@ export function saveFindings(db: Db, report: AuditReport): number {
  * documents' families twice. Findings only the ingest makes stay. Documents whose findings would not
  * change are not written.
  */
-export function refreshFindings(db: Db, reaudit: Iterable<number> = []): { documents: number; findings: number } {
+export async function refreshFindings(sql: Sql, reaudit: Iterable<number> = []): Promise<{ documents: number; findings: number }> {
   const full = new Set(reaudit);
-  const docs = readStored(db);
+  const docs = await readStored(sql);
   const whole = wholeDatabase(docs);
   const fingerprint = (fs: Finding[]) => fs.map((f) => JSON.stringify([f.rule, f.severity, f.page, f.tableIndex, f.expected, f.actual, f.message])).sort().join('\n');
   const isCorpus = (f: Pick<Finding, 'rule'>) => matchesRule(CORPUS_RULES, f.rule);
@@ -289,7 +291,7 @@ export function refreshFindings(db: Db, reaudit: Iterable<number> = []): { docum
       if (fingerprint(now) !== fingerprint(s.doc.findings.filter(isCorpus))) replacements.push({ documentId: s.row.id, replaces: isCorpus, findings: now });
     }
   }
-  return { documents: replacements.length, findings: replaceFindings(db, replacements) };
+  return { documents: replacements.length, findings: await replaceFindings(sql, replacements) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -368,6 +370,6 @@ export function formatMarkdown(r: AuditReport, opts: { vocabulary?: boolean } = 
 
 
 /** The vocabulary of the stored documents' table titles and column labels (yusuan serve shows it). */
-export function storedVocabulary(db: Db): AuditReport['vocabulary'] {
-  return vocabulary(readStored(db));
+export async function storedVocabulary(sql: Sql): Promise<AuditReport['vocabulary']> {
+  return vocabulary(await readStored(sql));
 }

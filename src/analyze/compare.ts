@@ -1,6 +1,6 @@
 // `yusuan compare`: the common questions over the analysis views, grouped by department, year and
 // phase, with amounts summed exactly (integers of 分) and printed in 元.
-import type { Db } from '../store/db.js';
+import type { Sql, SqlParam } from '../store/sql.js';
 import { csvField } from './export.js';
 import { fenToYuan } from '../domain/money.js';
 
@@ -100,7 +100,7 @@ export interface CompareResult {
 }
 
 /** Answer a question. Phase is always a grouping key unless --phase picks one (budget and final never mix). */
-export function compare(db: Db, questionName: string, opts: CompareOptions): CompareResult {
+export async function compare(sql: Sql, questionName: string, opts: CompareOptions): Promise<CompareResult> {
   const q = QUESTIONS.find((x) => x.name === questionName);
   if (!q) throw new Error(`unknown question '${questionName}' (one of ${QUESTIONS.map((x) => x.name).join(', ')})`);
   if (q.codeColumn && !opts.code) throw new Error(`${q.name} needs --code`);
@@ -108,15 +108,15 @@ export function compare(db: Db, questionName: string, opts: CompareOptions): Com
   if (!opts.phase && !by.includes('phase')) by.push('phase');
 
   const where: string[] = [];
-  const args: unknown[] = [];
+  const args: SqlParam[] = [];
   if (q.codeColumn) {
     where.push(`${q.codeColumn} = ?`);
-    args.push(opts.code);
+    args.push(opts.code!);
   }
   if (opts.department) {
-    where.push(`department_id IN (SELECT department_id FROM department_aliases WHERE instr(alias, ?) > 0
-                UNION SELECT id FROM departments WHERE instr(name, ?) > 0)`);
-    args.push(opts.department, opts.department);
+    const ids = await departmentsNamed(sql, opts.department);
+    where.push(ids.length ? `department_id IN (${ids.map(() => '?').join(', ')})` : '1 = 0');
+    args.push(...ids);
   }
   // With --year, the years before it are read too (and dropped after): the change needs them.
   const yearKeyed = opts.year !== undefined && by.includes('year');
@@ -128,9 +128,8 @@ export function compare(db: Db, questionName: string, opts: CompareOptions): Com
     where.push('phase = ?');
     args.push(opts.phase);
   }
-  const sql = `SELECT department, year, phase, ${q.measures.map((m) => m.column).join(', ')} FROM ${q.view}
-    ${where.length ? 'WHERE ' + where.join(' AND ') : ''}`;
-  const raw = db.prepare(sql).all(...args) as Record<string, string | number | null>[];
+  const raw = await sql.all<Record<string, string | number | null>>(`SELECT department, year, phase, ${q.measures.map((m) => m.column).join(', ')} FROM ${q.view}
+    ${where.length ? 'WHERE ' + where.join(' AND ') : ''}`, args);
 
   // Group and sum exactly.
   const groups = new Map<string, { keys: (string | number | null)[]; sums: (bigint | null)[] }>();
@@ -192,6 +191,16 @@ export function compare(db: Db, questionName: string, opts: CompareOptions): Com
     fen.push(Object.fromEntries(q.measures.map((m, i) => [m.name, g.sums[i] === null ? null : Number(g.sums[i])])));
   }
   return { columns, rows, fen, numeric };
+}
+
+/**
+ * The departments whose name or one of whose aliases contains `part` (matched here: SQL has no
+ * substring test both engines spell alike, and a LIKE pattern would read % and _ in a name).
+ */
+async function departmentsNamed(sql: Sql, part: string): Promise<number[]> {
+  const names = await sql.all<{ id: number; name: string }>(
+    'SELECT department_id AS id, alias AS name FROM department_aliases UNION SELECT id, name FROM departments');
+  return [...new Set(names.filter((n) => n.name.includes(part)).map((n) => n.id))].sort((a, b) => a - b);
 }
 
 /** num/den in per cent, rounded half away from zero to 0.01, exactly (integers only). */

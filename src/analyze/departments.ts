@@ -9,7 +9,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { isReadonlyError, openDb, openDbForReading, openDbReadonly, type Db } from '../store/db.js';
+import { isReadonlyError } from '../store/db.js';
+import { openStore } from '../store/open.js';
+import { isPostgresLocation, redactLocation, type Sql } from '../store/sql.js';
 import { matchKey } from '../domain/departments.js';
 
 /** The alias file shipped with the project (at the package root). */
@@ -143,48 +145,51 @@ export interface RefreshResult {
 }
 
 /** What the departments tables are built from: documents' names and the alias file's bytes. */
-function fingerprint(db: Db, aliasText: string): string {
+async function fingerprint(sql: Sql, aliasText: string): Promise<string> {
   const h = createHash('sha256');
-  for (const r of db.prepare('SELECT id, department FROM documents ORDER BY id').raw().iterate() as Iterable<[number, string | null]>) {
-    h.update(`${r[0]}\u0000${r[1] ?? ''}\u0001`);
+  for await (const r of sql.iterate<{ id: number; department: string | null }>('SELECT id, department FROM documents ORDER BY id')) {
+    h.update(`${r.id}\u0000${r.department ?? ''}\u0001`);
   }
   h.update('\u0002' + aliasText);
   return h.digest('hex');
 }
 
+const storedFingerprint = async (sql: Sql) =>
+  (await sql.pluck<string>("SELECT value FROM analysis_state WHERE key = 'departments'"))[0];
+
 /**
  * Rebuild departments, department_aliases and document_departments when the documents or the alias
  * file changed since the last build (or always with `force`). One transaction.
  */
-export function refreshDepartments(db: Db, opts: { aliasFile?: string | null; force?: boolean } = {}): RefreshResult {
+export async function refreshDepartments(sql: Sql, opts: { aliasFile?: string | null; force?: boolean } = {}): Promise<RefreshResult> {
   const file = opts.aliasFile === undefined ? resolveAliasFile() : opts.aliasFile;
   const aliasText = file ? readFileSync(file, 'utf8') : '';
-  const fp = fingerprint(db, aliasText);
-  const stored = db.prepare("SELECT value FROM analysis_state WHERE key = 'departments'").pluck().get() as string | undefined;
-  const count = () => ({
-    departments: db.prepare('SELECT count(*) FROM departments').pluck().get() as number,
-    linked: db.prepare('SELECT count(*) FROM document_departments').pluck().get() as number,
-    unlinked: db.prepare('SELECT count(*) FROM documents WHERE id NOT IN (SELECT document_id FROM document_departments)').pluck().get() as number,
+  const fp = await fingerprint(sql, aliasText);
+  const stored = await storedFingerprint(sql);
+  const n = async (q: string) => (await sql.pluck<number>(q))[0];
+  const count = async () => ({
+    departments: await n('SELECT count(*) FROM departments'),
+    linked: await n('SELECT count(*) FROM document_departments'),
+    unlinked: await n('SELECT count(*) FROM documents WHERE id NOT IN (SELECT document_id FROM document_departments)'),
   });
-  if (!opts.force && stored === fp) return { refreshed: false, ...count() };
+  if (!opts.force && stored === fp) return { refreshed: false, ...(await count()) };
 
   const aliases = parseAliasFile(aliasText, file ?? 'alias file');
-  const docs = db.prepare('SELECT id, department FROM documents ORDER BY id').all() as { id: number; department: string | null }[];
+  const docs = await sql.all<{ id: number; department: string | null }>('SELECT id, department FROM documents ORDER BY id');
   const groups = groupDepartments(docs, aliases);
-  db.transaction(() => {
-    db.exec('DELETE FROM document_departments; DELETE FROM department_aliases; DELETE FROM departments;');
-    const insDep = db.prepare('INSERT INTO departments (id, name, match_key, n_documents) VALUES (?, ?, ?, ?)');
-    const insAlias = db.prepare('INSERT INTO department_aliases (alias, department_id, source) VALUES (?, ?, ?)');
-    const insLink = db.prepare('INSERT INTO document_departments (document_id, department_id, printed_name, matched_by) VALUES (?, ?, ?, ?)');
-    groups.forEach((g, i) => {
+  await sql.transaction(async (tx) => {
+    await tx.exec('DELETE FROM document_departments; DELETE FROM department_aliases; DELETE FROM departments;');
+    for (const [i, g] of groups.entries()) {
       const id = i + 1;
-      insDep.run(id, g.name, g.key, g.documents.length);
-      for (const [alias, source] of g.aliases) insAlias.run(alias, id, source);
-      for (const d of g.documents) insLink.run(d.id, id, d.printed, d.matchedBy);
-    });
-    db.prepare("INSERT INTO analysis_state (key, value) VALUES ('departments', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(fp);
-  }).immediate();
-  return { refreshed: true, ...count() };
+      await tx.run('INSERT INTO departments (id, name, match_key, n_documents) VALUES (?, ?, ?, ?)', [id, g.name, g.key, g.documents.length]);
+      for (const [alias, source] of g.aliases) await tx.run('INSERT INTO department_aliases (alias, department_id, source) VALUES (?, ?, ?)', [alias, id, source]);
+      for (const d of g.documents) {
+        await tx.run('INSERT INTO document_departments (document_id, department_id, printed_name, matched_by) VALUES (?, ?, ?, ?)', [d.id, id, d.printed, d.matchedBy]);
+      }
+    }
+    await tx.run("INSERT INTO analysis_state (key, value) VALUES ('departments', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [fp]);
+  });
+  return { refreshed: true, ...(await count()) };
 }
 
 export interface AnalysisDbOptions {
@@ -194,39 +199,41 @@ export interface AnalysisDbOptions {
 }
 
 /** Whether refreshDepartments would rebuild (read-only: nothing written). */
-export function departmentsStale(db: Db, aliasFile?: string | null): boolean {
+export async function departmentsStale(sql: Sql, aliasFile?: string | null): Promise<boolean> {
   const file = aliasFile === undefined ? resolveAliasFile() : aliasFile;
-  const stored = db.prepare("SELECT value FROM analysis_state WHERE key = 'departments'").pluck().get() as string | undefined;
-  return stored !== fingerprint(db, file ? readFileSync(file, 'utf8') : '');
+  const stored = await storedFingerprint(sql);
+  return stored !== (await fingerprint(sql, file ? readFileSync(file, 'utf8') : ''));
 }
 
 /**
- * Open a database for analysis: migrations applied, departments rebuilt when stale. With `readonly`
- * the returned connection cannot write, and nothing is written when the analysis layer is current;
- * a stale one in a database that cannot be written is used as it is, with a warning on stderr.
+ * Open a store for analysis (a SQLite path or a postgres:// URL): migrations applied, departments
+ * rebuilt when stale. With `readonly` the returned store cannot write, and nothing is written when
+ * the analysis layer is current; a stale one in a store that cannot be written is used as it is,
+ * with a warning on stderr.
  */
-export function openAnalysisDb(path: string, opts: AnalysisDbOptions = {}): Db {
-  if (!existsSync(path)) throw new Error(`no database at ${path} (run yusuan ingest first)`);
-  const ro = openDbForReading(path);
+export async function openAnalysisDb(location: string, opts: AnalysisDbOptions = {}): Promise<Sql> {
+  if (!isPostgresLocation(location) && !existsSync(location)) throw new Error(`no database at ${location} (run yusuan ingest first)`);
+  const ro = await openStore(location, { readonly: true });
   let stale: boolean;
   try {
-    stale = departmentsStale(ro, opts.aliasFile);
+    stale = await departmentsStale(ro, opts.aliasFile);
   } catch (e) {
-    ro.close();
+    await ro.close();
     throw e;
   }
   if (!stale && opts.readonly) return ro;
-  ro.close();
-  let db: Db;
+  await ro.close();
+  let sql: Sql | undefined;
   try {
-    db = openDb(path);
-    refreshDepartments(db, { aliasFile: opts.aliasFile });
+    sql = await openStore(location);
+    await refreshDepartments(sql, { aliasFile: opts.aliasFile });
   } catch (e) {
+    await sql?.close();
     if (!opts.readonly || !isReadonlyError(e)) throw e;
-    console.error(`yusuan: ${path} cannot be written, so its departments tables were not brought up to date (${String(e)})`);
-    return openDbReadonly(path);
+    console.error(`yusuan: ${redactLocation(location)} cannot be written, so its departments tables were not brought up to date (${String(e)})`);
+    return openStore(location, { readonly: true });
   }
-  if (!opts.readonly) return db;
-  db.close();
-  return openDbReadonly(path);
+  if (!opts.readonly) return sql;
+  await sql.close();
+  return openStore(location, { readonly: true });
 }

@@ -9,7 +9,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { once } from 'node:events';
 import { parquetWriteFile } from 'hyparquet-writer';
 import type { SchemaElement } from 'hyparquet-writer';
-import type { Db } from '../store/db.js';
+import type { Sql } from '../store/sql.js';
 import { PIPELINE_VERSION } from '../version.js';
 import { fenToYuan } from '../domain/money.js';
 
@@ -30,6 +30,8 @@ export interface FieldSpec {
   required?: boolean;
   /** Parquet INT64 instead of INT32 for integers that may exceed 2^31. */
   big?: boolean;
+  /** Made in JS, not read by the resource's SQL: the values `sql` gives for the row's first column, sorted, joined. */
+  listOf?: { sql: string; separator: string };
   enum?: string[];
 }
 
@@ -43,8 +45,7 @@ export interface ResourceSpec {
   foreignKeys?: { fields: string; reference: { resource: string; fields: string } }[];
 }
 
-
-/** The exported tables. Each SQL returns exactly the fields, in order (decimal fields excepted: made in JS). */
+/** The exported tables. Each SQL returns exactly the fields, in order (decimal and listOf fields excepted: made in JS). */
 export const RESOURCES: ResourceSpec[] = [
   {
     name: 'amounts',
@@ -169,15 +170,13 @@ export const RESOURCES: ResourceSpec[] = [
     name: 'departments',
     title: 'Departments',
     description: 'One row per department across documents and years (rule and alias file: README, For researchers).',
-    sql: `SELECT id, name, match_key, n_documents,
-            (SELECT group_concat(alias, ' | ') FROM (SELECT alias FROM department_aliases a WHERE a.department_id = departments.id ORDER BY alias))
-          FROM departments ORDER BY id`,
+    sql: 'SELECT id, name, match_key, n_documents FROM departments ORDER BY id',
     fields: [
       { name: 'department_id', type: 'integer', description: 'departments.id', required: true, columnType: 'administrative-classification:generic:level1:code' },
       { name: 'name', type: 'string', description: 'canonical name', required: true, columnType: 'administrative-classification:generic:level1:label' },
       { name: 'match_key', type: 'string', description: 'the name normalised by the matching rule', required: true },
       { name: 'n_documents', type: 'integer', description: 'documents linked', required: true },
-      { name: 'aliases', type: 'string', description: 'names of this department, separated by " | "' },
+      { name: 'aliases', type: 'string', description: 'names of this department, separated by " | "', listOf: { sql: 'SELECT department_id, alias FROM department_aliases', separator: ' | ' } },
     ],
     primaryKey: 'department_id',
   },
@@ -226,18 +225,18 @@ const MEDIATYPE: Record<Format, string> = {
 };
 
 /** Write every resource in `format` to `outDir`, then datapackage.json. */
-export async function exportDataset(db: Db, opts: { format: Format; outDir: string }): Promise<ExportResult> {
+export async function exportDataset(sql: Sql, opts: { format: Format; outDir: string }): Promise<ExportResult> {
   const started = performance.now();
   mkdirSync(opts.outDir, { recursive: true });
   const files: ExportedFile[] = [];
   for (const r of RESOURCES) {
     const file = `${r.name}.${EXT[opts.format]}`;
     const path = join(opts.outDir, file);
-    const rows = readRows(db, r);
+    const rows = readRows(sql, r);
     let n: number;
-    if (opts.format === 'csv') n = await writeCsv(path, r, rows);
-    else if (opts.format === 'jsonl') n = await writeJsonl(path, r, rows);
-    else n = writeParquet(path, r, rows);
+    if (opts.format === 'csv') n = await writeRowLines(path, rows, (row) => r.fields.map((f) => csvField(row[f.name])).join(','), [r.fields.map((f) => f.name).join(',') + '\n']);
+    else if (opts.format === 'jsonl') n = await writeRowLines(path, rows, (row) => JSON.stringify(row));
+    else n = await writeParquet(path, r, rows);
     files.push({ resource: r.name, path: file, rows: n, bytes: statSync(path).size });
   }
   const descriptor = dataPackage(opts.format, files);
@@ -258,11 +257,20 @@ export function roundBox(box: number[]): number[] {
   return box.map((x) => (typeof x === 'number' ? Math.round(x * f) / f : x));
 }
 
-/** Rows of a resource keyed by field name, JSON columns parsed, decimal fields made from their 分. */
-export function* readRows(db: Db, r: ResourceSpec): Generator<Row> {
-  const stored = r.fields.filter((f) => f.type !== 'decimal');
-  const stmt = db.prepare(r.sql).raw(true).safeIntegers(false);
-  for (const values of stmt.iterate() as Iterable<unknown[]>) {
+/** A listOf field's lists by key, sorted here (an engine's collation would order names its own way). */
+async function readLists(sql: Sql, spec: NonNullable<FieldSpec['listOf']>): Promise<Map<unknown, string>> {
+  const lists = new Map<unknown, string[]>();
+  for (const [key, value] of (await sql.rows(spec.sql)).rows) (lists.get(key) ?? lists.set(key, []).get(key)!).push(String(value));
+  return new Map([...lists].map(([k, vs]) => [k, vs.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).join(spec.separator)]));
+}
+
+/** Rows of a resource keyed by field name, JSON columns parsed, decimal and listOf fields made here; streamed. */
+export async function* readRows(sql: Sql, r: ResourceSpec): AsyncGenerator<Row> {
+  const stored = r.fields.filter((f) => f.type !== 'decimal' && !f.listOf);
+  const lists = new Map<string, Map<unknown, string>>();
+  for (const f of r.fields) if (f.listOf) lists.set(f.name, await readLists(sql, f.listOf));
+  for await (const record of sql.iterate(r.sql)) {
+    const values = Object.values(record); // by position: the SQL's column names are not the field names
     if (values.length !== stored.length) throw new Error(`${r.name}: query returns ${values.length} columns for ${stored.length} fields`);
     const stored_: Row = {};
     stored.forEach((f, i) => {
@@ -272,7 +280,8 @@ export function* readRows(db: Db, r: ResourceSpec): Generator<Row> {
     });
     const row: Row = {};
     for (const f of r.fields) {
-      if (f.type === 'decimal') {
+      if (f.listOf) row[f.name] = lists.get(f.name)!.get(values[0]) ?? null;
+      else if (f.type === 'decimal') {
         const fen = stored_[f.fenOf!];
         row[f.name] = fen === null || fen === undefined ? null : fenToYuan(fen as number);
       } else row[f.name] = stored_[f.name];
@@ -291,34 +300,23 @@ export function csvField(v: unknown): string {
   return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-async function writeLines(path: string, lines: Iterable<string>): Promise<void> {
+async function writeLines(path: string, lines: AsyncIterable<string>): Promise<void> {
   const out = createWriteStream(path, { encoding: 'utf8' });
-  for (const line of lines) {
+  for await (const line of lines) {
     if (!out.write(line)) await once(out, 'drain');
   }
   out.end();
   await once(out, 'finish');
 }
 
-async function writeCsv(path: string, r: ResourceSpec, rows: Iterable<Row>): Promise<number> {
+/** One line per row (CSV after its header line, JSON Lines); returns how many rows. */
+async function writeRowLines(path: string, rows: AsyncIterable<Row>, line: (row: Row) => string, header: string[] = []): Promise<number> {
   let n = 0;
-  function* lines() {
-    yield r.fields.map((f) => f.name).join(',') + '\n';
-    for (const row of rows) {
+  async function* lines() {
+    yield* header;
+    for await (const row of rows) {
       n++;
-      yield r.fields.map((f) => csvField(row[f.name])).join(',') + '\n';
-    }
-  }
-  await writeLines(path, lines());
-  return n;
-}
-
-async function writeJsonl(path: string, r: ResourceSpec, rows: Iterable<Row>): Promise<number> {
-  let n = 0;
-  function* lines() {
-    for (const row of rows) {
-      n++;
-      yield JSON.stringify(row) + '\n';
+      yield line(row) + '\n';
     }
   }
   await writeLines(path, lines());
@@ -343,10 +341,10 @@ function parquetElement(f: FieldSpec): SchemaElement {
   }
 }
 
-function writeParquet(path: string, r: ResourceSpec, rows: Iterable<Row>): number {
+async function writeParquet(path: string, r: ResourceSpec, rows: AsyncIterable<Row>): Promise<number> {
   const columns = r.fields.map(() => [] as unknown[]);
   let n = 0;
-  for (const row of rows) {
+  for await (const row of rows) {
     n++;
     r.fields.forEach((f, i) => {
       const v = row[f.name];

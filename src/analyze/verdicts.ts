@@ -1,7 +1,7 @@
 // Reviewers' verdicts on findings (yusuan serve): stored by an anchor that survives re-ingesting and
 // re-auditing (the document's sha256, the rule, the page, the rounded box, the printed value), and the
 // agreement per rule and severity they give (yusuan audit --verdicts): the audit's measured precision.
-import type { Db } from '../store/db.js';
+import type { Sql } from '../store/sql.js';
 import type { Box, Severity } from '../types.js';
 import { roundBox } from './export.js';
 
@@ -35,24 +35,24 @@ export function anchorKey(a: Omit<FindingAnchor, 'sha256'>): string {
 }
 
 /** Store (or replace) the verdict on one finding. */
-export function saveVerdict(db: Db, v: FindingAnchor & { severity: Severity; expected: string | null; verdict: Verdict; note?: string }): VerdictRecord {
+export async function saveVerdict(sql: Sql, v: FindingAnchor & { severity: Severity; expected: string | null; verdict: Verdict; note?: string }): Promise<VerdictRecord> {
   const box = v.box ? JSON.stringify(roundBox(v.box)) : null;
   const decidedAt = new Date().toISOString();
-  db.prepare(`INSERT INTO verdicts (sha256, rule, severity, page, bbox, printed, expected, anchor, verdict, note, decided_at)
+  await sql.run(`INSERT INTO verdicts (sha256, rule, severity, page, bbox, printed, expected, anchor, verdict, note, decided_at)
               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
               ON CONFLICT (sha256, anchor) DO UPDATE SET verdict = excluded.verdict, note = excluded.note,
-                severity = excluded.severity, expected = excluded.expected, decided_at = excluded.decided_at`)
-    .run(v.sha256, v.rule, v.severity, v.page, box, v.printed, v.expected, anchorKey(v), v.verdict, v.note ?? '', decidedAt);
-  return listVerdicts(db, v.sha256).find((r) => anchorKey(r) === anchorKey(v))!;
+                severity = excluded.severity, expected = excluded.expected, decided_at = excluded.decided_at`,
+    [v.sha256, v.rule, v.severity, v.page, box, v.printed, v.expected, anchorKey(v), v.verdict, v.note ?? '', decidedAt]);
+  return (await listVerdicts(sql, v.sha256)).find((r) => anchorKey(r) === anchorKey(v))!;
 }
 
 interface RawVerdict { id: number; sha256: string; rule: string; severity: Severity; page: number | null; bbox: string | null; printed: string | null; expected: string | null; verdict: Verdict; note: string; decided_at: string }
 
 /** Stored verdicts, of one document (by sha256) or all. */
-export function listVerdicts(db: Db, sha256?: string): VerdictRecord[] {
-  const rows = (sha256 === undefined
-    ? db.prepare('SELECT * FROM verdicts ORDER BY id').all()
-    : db.prepare('SELECT * FROM verdicts WHERE sha256 = ? ORDER BY id').all(sha256)) as RawVerdict[];
+export async function listVerdicts(sql: Sql, sha256?: string): Promise<VerdictRecord[]> {
+  const rows = sha256 === undefined
+    ? await sql.all<RawVerdict>('SELECT * FROM verdicts ORDER BY id')
+    : await sql.all<RawVerdict>('SELECT * FROM verdicts WHERE sha256 = ? ORDER BY id', [sha256]);
   return rows.map((r) => ({
     id: r.id, sha256: r.sha256, rule: r.rule, severity: r.severity, page: r.page, box: r.bbox === null ? null : (JSON.parse(r.bbox) as Box),
     printed: r.printed, expected: r.expected, verdict: r.verdict, note: r.note, decidedAt: r.decided_at,
@@ -60,8 +60,8 @@ export function listVerdicts(db: Db, sha256?: string): VerdictRecord[] {
 }
 
 /** A document's verdicts by anchor key. */
-export function verdictsByAnchor(db: Db, sha256: string): Map<string, VerdictRecord> {
-  return new Map(listVerdicts(db, sha256).map((v) => [anchorKey(v), v]));
+export async function verdictsByAnchor(sql: Sql, sha256: string): Promise<Map<string, VerdictRecord>> {
+  return new Map((await listVerdicts(sql, sha256)).map((v) => [anchorKey(v), v]));
 }
 
 export interface Agreement {
@@ -75,9 +75,9 @@ export interface Agreement {
 }
 
 /** Agreement per rule and severity (severity as the finding had when judged). */
-export function verdictAgreement(db: Db): Agreement[] {
+export async function verdictAgreement(sql: Sql): Promise<Agreement[]> {
   const out = new Map<string, Agreement>();
-  for (const v of listVerdicts(db)) {
+  for (const v of await listVerdicts(sql)) {
     const key = `${v.rule}\u0000${v.severity}`;
     const a = out.get(key) ?? out.set(key, { rule: v.rule, severity: v.severity, confirmed: 0, falseAlarm: 0, unsure: 0, agreement: null }).get(key)!;
     if (v.verdict === 'confirmed') a.confirmed++;

@@ -3,7 +3,7 @@
 // figures over the years, and the vocabulary of titles and column labels.
 import { existsSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, resolve } from 'node:path';
-import type { Db } from '../store/db.js';
+import type { Sql, SqlParam } from '../store/sql.js';
 import { listLineItems, listTables } from '../store/read.js';
 import type { DocumentRecord } from '../store/schemas.js';
 import type { Box, Severity } from '../types.js';
@@ -35,21 +35,24 @@ const SORT_SQL: Record<SortKey, string> = {
   tables: 'd.n_tables', findings: '(coalesce(f.e, 0) * 1000000 + coalesce(f.w, 0) * 1000 + coalesce(f.i, 0))', name: 'd.file_name',
 };
 
-// The trigram tokenizer of doc_tables_fts needs at least 3 characters (db/003_analysis.sql).
-const FTS_MIN_CHARS = 3;
+// Table titles are searched from 3 characters on (as the trigram index doc_tables_fts of
+// db/003_analysis.sql would: a shorter part matches too many titles to help).
+const TITLE_MIN_CHARS = 3;
 
 /** The documents list, filtered, searched and sorted in one query (a database of 500 lists in milliseconds). */
-export function listDocumentRows(db: Db, q: DocumentQuery = {}): DocumentRow[] {
+export async function listDocumentRows(sql: Sql, q: DocumentQuery = {}): Promise<DocumentRow[]> {
   const where: string[] = [];
-  const args: unknown[] = [];
+  const args: SqlParam[] = [];
   const text = q.q?.trim();
   if (text) {
-    const like = `%${text.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
-    const parts = ["d.file_name LIKE ? ESCAPE '\\'", "coalesce(d.department, '') LIKE ? ESCAPE '\\'"];
+    // lower() on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
+    const like = `%${text.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+    const contains = (column: string) => `lower(${column}) LIKE ? ESCAPE '\\'`;
+    const parts = [contains('d.file_name'), contains("coalesce(d.department, '')")];
     args.push(like, like);
-    if ([...text].length >= FTS_MIN_CHARS) {
-      parts.push('d.id IN (SELECT t.document_id FROM doc_tables t WHERE t.id IN (SELECT rowid FROM doc_tables_fts WHERE doc_tables_fts MATCH ?))');
-      args.push(`"${text.replace(/"/g, '""')}"`);
+    if ([...text].length >= TITLE_MIN_CHARS) {
+      parts.push(`d.id IN (SELECT t.document_id FROM doc_tables t WHERE ${contains('t.title')} OR ${contains("coalesce(t.department_label, '')")})`);
+      args.push(like, like);
     }
     where.push(`(${parts.join(' OR ')})`);
   }
@@ -59,12 +62,13 @@ export function listDocumentRows(db: Db, q: DocumentQuery = {}): DocumentRow[] {
   if (q.year !== undefined) { where.push('d.year = ?'); args.push(q.year); }
   if (q.department) { where.push('d.department = ?'); args.push(q.department); }
   const order = `${SORT_SQL[q.sort ?? 'id']} ${q.desc ? 'DESC' : 'ASC'}, d.id`;
-  const rows = db.prepare(`
+  const count = (severity: string) => `sum(CASE WHEN severity = '${severity}' THEN 1 ELSE 0 END)`;
+  const rows = await sql.all<RawDocRow>(`
     SELECT d.id, d.sha256, d.file_name, d.department, d.year, d.phase, d.status, d.pages, d.n_tables, f.e, f.w, f.i
     FROM documents d LEFT JOIN (
-      SELECT document_id, sum(severity = 'error') AS e, sum(severity = 'warning') AS w, sum(severity = 'info') AS i
+      SELECT document_id, ${count('error')} AS e, ${count('warning')} AS w, ${count('info')} AS i
       FROM findings GROUP BY document_id) f ON f.document_id = d.id
-    ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order}`).all(...args) as RawDocRow[];
+    ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order}`, args);
   return rows.map(toDocumentRow);
 }
 
@@ -83,11 +87,8 @@ const toDocumentRow = (r: RawDocRow): DocumentRow => ({
  * that is a file now; with `root`, each is also looked for under it (relative paths joined to it, and
  * the file name alone), for a corpus that moved. Null when none exists.
  */
-export function documentFile(db: Db, doc: Pick<DocumentRecord, 'sha256' | 'path'>, root?: string): string | null {
-  const stored = [
-    ...(db.prepare('SELECT path FROM ledger_paths WHERE sha256 = ? ORDER BY last_seen DESC').pluck().all(doc.sha256) as string[]),
-    doc.path,
-  ];
+export async function documentFile(sql: Sql, doc: Pick<DocumentRecord, 'sha256' | 'path'>, root?: string): Promise<string | null> {
+  const stored = [...(await sql.pluck<string>('SELECT path FROM ledger_paths WHERE sha256 = ? ORDER BY last_seen DESC', [doc.sha256])), doc.path];
   const candidates: string[] = [];
   for (const p of stored) {
     if (root) candidates.push(isAbsolute(p) ? join(root, basename(p)) : join(root, p), join(root, basename(p)));
@@ -101,25 +102,25 @@ export const isPdf = (path: string) => /\.pdf$/i.test(path);
 // ------------------------------------------------------------------------------------------------
 // One document
 
-export function getDocumentRecord(db: Db, id: number): DocumentRecord | undefined {
-  return db.prepare('SELECT * FROM documents WHERE id = ?').get(id) as DocumentRecord | undefined;
+export async function getDocumentRecord(sql: Sql, id: number): Promise<DocumentRecord | undefined> {
+  return sql.get<DocumentRecord>('SELECT * FROM documents WHERE id = ?', [id]);
 }
 
-export function documentJson(db: Db, id: number, root?: string): DocumentJson | null {
-  const doc = getDocumentRecord(db, id);
+export async function documentJson(sql: Sql, id: number, root?: string): Promise<DocumentJson | null> {
+  const doc = await getDocumentRecord(sql, id);
   if (!doc) return null;
-  const [row] = listDocumentRows(db, { id });
-  const file = documentFile(db, doc, root);
+  const [row] = await listDocumentRows(sql, { id });
+  const file = await documentFile(sql, doc, root);
   const pdf = file && isPdf(file) ? { available: true, message: null }
     : file ? { available: false, message: `${basename(file)} is a text dump, not a PDF: there are no pages to show` }
       : { available: false, message: `the original file is not where the database says (${doc.path}); start yusuan serve with --root DIR to say where the files now live` };
-  return { document: { ...row, path: doc.path, error: doc.error }, pdf, tables: tableGrids(db, id), findings: documentFindings(db, doc) };
+  return { document: { ...row, path: doc.path, error: doc.error }, pdf, tables: await tableGrids(sql, id), findings: await documentFindings(sql, doc) };
 }
 
 /** The stored tables as grids: rows by row index, one column per amount column, each cell its line item. */
-export function tableGrids(db: Db, documentId: number): TableJson[] {
-  const tables = listTables(db, documentId);
-  const items = listLineItems(db, documentId);
+export async function tableGrids(sql: Sql, documentId: number): Promise<TableJson[]> {
+  const tables = await listTables(sql, documentId);
+  const items = await listLineItems(sql, documentId);
   return tables.map((t): TableJson => {
     const columns = new Map<string, ColumnJson>();
     const rows = new Map<number, RowJson & { labels: Set<string> }>();
@@ -157,30 +158,31 @@ function findingJson(f: RawFinding, tableIndex: Map<number, number>, verdicts: M
   };
 }
 
-function documentFindings(db: Db, doc: DocumentRecord): FindingJson[] {
-  const tableIndex = new Map((db.prepare('SELECT id, table_index FROM doc_tables WHERE document_id = ?').all(doc.id) as { id: number; table_index: number }[]).map((t) => [t.id, t.table_index]));
-  const verdicts = verdictsByAnchor(db, doc.sha256);
-  return (db.prepare('SELECT * FROM findings WHERE document_id = ? ORDER BY id').all(doc.id) as RawFinding[]).map((f) => findingJson(f, tableIndex, verdicts));
+async function documentFindings(sql: Sql, doc: DocumentRecord): Promise<FindingJson[]> {
+  const tables = await sql.all<{ id: number; table_index: number }>('SELECT id, table_index FROM doc_tables WHERE document_id = ?', [doc.id]);
+  const tableIndex = new Map(tables.map((t) => [t.id, t.table_index]));
+  const verdicts = await verdictsByAnchor(sql, doc.sha256);
+  return (await sql.all<RawFinding>('SELECT * FROM findings WHERE document_id = ? ORDER BY id', [doc.id])).map((f) => findingJson(f, tableIndex, verdicts));
 }
 
 /** A stored finding by id with its document (the verdict's anchor is taken from it, never from the request). */
-export function getFinding(db: Db, id: number): { finding: FindingJson; sha256: string } | null {
-  const f = db.prepare('SELECT f.*, d.sha256 FROM findings f JOIN documents d ON d.id = f.document_id WHERE f.id = ?').get(id) as (RawFinding & { sha256: string }) | undefined;
+export async function getFinding(sql: Sql, id: number): Promise<{ finding: FindingJson; sha256: string } | null> {
+  const f = await sql.get<RawFinding & { sha256: string }>('SELECT f.*, d.sha256 FROM findings f JOIN documents d ON d.id = f.document_id WHERE f.id = ?', [id]);
   return f ? { finding: findingJson(f, new Map(), new Map()), sha256: f.sha256 } : null;
 }
 
 // ------------------------------------------------------------------------------------------------
 // Findings across documents
 
-export function findingGroups(db: Db, opts: { rule?: string; severity?: Severity; root?: string } = {}): FindingGroup[] {
-  const docs = new Map((db.prepare('SELECT * FROM documents').all() as DocumentRecord[]).map((d) => [d.id, d]));
+export async function findingGroups(sql: Sql, opts: { rule?: string; severity?: Severity; root?: string } = {}): Promise<FindingGroup[]> {
+  const docs = new Map((await sql.all<DocumentRecord>('SELECT * FROM documents')).map((d) => [d.id, d]));
   const groups = new Map<string, FindingGroup>();
   for (const doc of docs.values()) {
-    let findings = documentFindings(db, doc);
+    let findings = await documentFindings(sql, doc);
     if (opts.rule) findings = findings.filter((f) => f.rule === opts.rule || f.rule.startsWith(opts.rule + '.'));
     if (opts.severity) findings = findings.filter((f) => f.severity === opts.severity);
     if (!findings.length) continue;
-    const file = documentFile(db, doc, opts.root);
+    const file = await documentFile(sql, doc, opts.root);
     const byRule = new Map<string, FindingJson[]>();
     for (const f of findings) (byRule.get(f.rule) ?? byRule.set(f.rule, []).get(f.rule)!).push(f);
     for (const [rule, fs] of byRule) {
@@ -196,12 +198,14 @@ export function findingGroups(db: Db, opts: { rule?: string; severity?: Severity
 // ------------------------------------------------------------------------------------------------
 // Across documents: a department over the years, and the vocabulary
 
-export function departmentSeries(db: Db): DepartmentJson[] {
-  const deps = db.prepare('SELECT id, name, n_documents FROM departments ORDER BY n_documents DESC, name').all() as { id: number; name: string; n_documents: number }[];
-  const totals = db.prepare('SELECT department_id, year, phase, total_fen, basic_fen, project_fen FROM department_totals WHERE year IS NOT NULL').all() as
-    { department_id: number; year: number; phase: string; total_fen: number | null; basic_fen: number | null; project_fen: number | null }[];
-  const three = db.prepare('SELECT department_id, year, phase, three_public_fen FROM three_public WHERE year IS NOT NULL').all() as
-    { department_id: number; year: number; phase: string; three_public_fen: number | null }[];
+export async function departmentSeries(sql: Sql): Promise<DepartmentJson[]> {
+  // Names ordered here: each engine's collation orders Chinese its own way.
+  const deps = (await sql.all<{ id: number; name: string; n_documents: number }>('SELECT id, name, n_documents FROM departments'))
+    .sort((a, b) => b.n_documents - a.n_documents || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const totals = await sql.all<{ department_id: number; year: number; phase: string; total_fen: number | null; basic_fen: number | null; project_fen: number | null }>(
+    'SELECT department_id, year, phase, total_fen, basic_fen, project_fen FROM department_totals WHERE year IS NOT NULL');
+  const three = await sql.all<{ department_id: number; year: number; phase: string; three_public_fen: number | null }>(
+    'SELECT department_id, year, phase, three_public_fen FROM three_public WHERE year IS NOT NULL');
   const key = (d: number, y: number, p: string) => `${d}|${y}|${p}`;
   const threeBy = new Map(three.map((t) => [key(t.department_id, t.year, t.phase), t.three_public_fen]));
   const points = new Map<number, DepartmentJson['series']>();
@@ -217,8 +221,8 @@ export function departmentSeries(db: Db): DepartmentJson[] {
 const RARE_MAX_DOCUMENTS = 2;
 const RARE_RATIO = 3;
 
-export function vocabularyJson(db: Db): VocabularyJson {
-  const v = storedVocabulary(db);
+export async function vocabularyJson(sql: Sql): Promise<VocabularyJson> {
+  const v = await storedVocabulary(sql);
   const mark = (groups: Record<string, { text: string; count: number }[]>) => Object.fromEntries(Object.entries(groups).map(([k, entries]) => {
     const top = Math.max(...entries.map((e) => e.count));
     return [k, entries.map((e) => ({ text: e.text, count: e.count, rare: e.count <= RARE_MAX_DOCUMENTS && top >= RARE_RATIO * e.count }))];

@@ -5,7 +5,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename } from 'node:path';
-import type { Db } from '../store/db.js';
+import { redactLocation, type Sql } from '../store/sql.js';
 import { openAnalysisDb } from '../analyze/departments.js';
 import { isVerdict, saveVerdict } from '../analyze/verdicts.js';
 import { errorMessage } from '../errors.js';
@@ -20,6 +20,7 @@ export const DEFAULT_HOST = '127.0.0.1';
 const MAX_BODY_BYTES = 64 * 1024;
 
 export interface ServeOptions {
+  /** The store: a SQLite file or a postgres:// URL. */
   db: string;
   port?: number;
   host?: string;
@@ -35,7 +36,7 @@ export interface ServeOptions {
 export interface RunningServer {
   server: Server;
   url: string;
-  db: Db;
+  db: Sql;
   close(): Promise<void>;
 }
 
@@ -67,7 +68,7 @@ const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-sr
 
 /** Open the database and listen. The port 0 picks a free one (tests). */
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
-  const db = openAnalysisDb(opts.db, { readonly: !opts.allowVerdicts });
+  const db = await openAnalysisDb(opts.db, { readonly: !opts.allowVerdicts });
   const host = opts.host ?? DEFAULT_HOST;
   let port = opts.port ?? DEFAULT_PORT;
   const server = createServer((req, res) => {
@@ -93,14 +94,15 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       return sendFile(res, file.path, file.type);
     }
     if (path === '/api/info') {
-      const info: InfoJson = { db: opts.db, allowVerdicts: Boolean(opts.allowVerdicts), documents: db.prepare('SELECT count(*) FROM documents').pluck().get() as number, version: opts.version ?? '' };
+      const [documents] = await db.pluck<number>('SELECT count(*) FROM documents');
+      const info: InfoJson = { db: redactLocation(opts.db), allowVerdicts: Boolean(opts.allowVerdicts), documents, version: opts.version ?? '' };
       return send(res, 200, info);
     }
     if (path === '/api/documents') {
       const sort = q.get('sort') ?? 'id';
       if (!(SORT_KEYS as readonly string[]).includes(sort)) throw new HttpError(400, `sort must be one of ${SORT_KEYS.join(', ')}`);
       const year = q.get('year');
-      return send(res, 200, listDocumentRows(db, {
+      return send(res, 200, await listDocumentRows(db, {
         q: q.get('q') ?? undefined, status: q.get('status') || undefined, phase: q.get('phase') || undefined, department: q.get('department') || undefined,
         year: year ? Number(year) : undefined, sort: sort as SortKey, desc: q.get('desc') === '1',
       }));
@@ -109,23 +111,23 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     if (doc) {
       const id = Number(doc[1]);
       if (!doc[2]) {
-        const json = documentJson(db, id, opts.root);
+        const json = await documentJson(db, id, opts.root);
         if (!json) throw new HttpError(404, `no document with id ${id}`);
         return send(res, 200, json);
       }
-      const record = getDocumentRecord(db, id);
+      const record = await getDocumentRecord(db, id);
       if (!record) throw new HttpError(404, `no document with id ${id}`);
-      const file = documentFile(db, record, opts.root);
+      const file = await documentFile(db, record, opts.root);
       if (!file) throw new HttpError(404, `the original file of document ${id} is not where the database says (${record.path}); start yusuan serve with --root DIR to say where the files now live`);
       if (!isPdf(file)) throw new HttpError(404, `document ${id} was read from a text dump (${basename(file)}): there is no PDF to show`);
       return sendFile(res, file, 'application/pdf');
     }
     if (path === '/api/findings') {
       const severity = q.get('severity') as Severity | null;
-      return send(res, 200, findingGroups(db, { rule: q.get('rule') || undefined, severity: severity || undefined, root: opts.root }));
+      return send(res, 200, await findingGroups(db, { rule: q.get('rule') || undefined, severity: severity || undefined, root: opts.root }));
     }
-    if (path === '/api/departments') return send(res, 200, departmentSeries(db));
-    if (path === '/api/vocabulary') return send(res, 200, vocabularyJson(db));
+    if (path === '/api/departments') return send(res, 200, await departmentSeries(db));
+    if (path === '/api/vocabulary') return send(res, 200, await vocabularyJson(db));
     throw new HttpError(404, `nothing at ${path}`);
   }
 
@@ -140,29 +142,31 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       throw new HttpError(400, 'the body is not JSON');
     }
     if (typeof input.findingId !== 'number' || !isVerdict(input.verdict)) throw new HttpError(400, 'expected { findingId: number, verdict: confirmed|false_alarm|unsure, note?: string }');
-    const found = getFinding(db, input.findingId);
+    const found = await getFinding(db, input.findingId);
     if (!found) throw new HttpError(404, `no finding with id ${input.findingId}`);
     const f = found.finding;
-    const saved = saveVerdict(db, {
+    const saved = await saveVerdict(db, {
       sha256: found.sha256, rule: f.rule, severity: f.severity, page: f.page, box: f.box, printed: f.printed, expected: f.expected,
       verdict: input.verdict, note: typeof input.note === 'string' ? input.note.slice(0, 2000) : '',
     });
     send(res, 200, { verdict: saved.verdict, note: saved.note, decidedAt: saved.decidedAt });
   }
 
-  await new Promise<void>((ok, fail) => {
-    server.once('error', fail);
-    server.listen(port, host, () => ok());
-  });
+  try {
+    await new Promise<void>((ok, fail) => {
+      server.once('error', fail);
+      server.listen(port, host, () => ok());
+    });
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
   port = (server.address() as AddressInfo).port;
   return {
     server, db, url: `http://${host}:${port}/`,
     close: () => new Promise<void>((ok) => {
       server.closeAllConnections();
-      server.close(() => {
-        db.close();
-        ok();
-      });
+      server.close(() => void db.close().then(ok));
     }),
   };
 }
