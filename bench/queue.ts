@@ -30,6 +30,7 @@ const root = projectRoot();
 const realDir = path.join(corpusDir(), 'real');
 const TSX = path.join(root, 'node_modules/tsx/dist/esm/index.mjs');
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'yusuan-bench-queue-'));
+fs.chmodSync(scratch, 0o755); // the cluster's server runs as the postgres user when we are root
 
 /** The real PDFs, and copies with a comment after %%EOF (same pages, another sha256). */
 function makeDocuments(copies: number): { dir: string; files: number; pages: number } {

@@ -6,7 +6,7 @@ import { isPostgresLocation } from '../store/sql.js';
 import { errorMessage } from '../errors.js';
 import { DEFAULT_EXPIRE_S, DEFAULT_RETRY_DELAY_S, DEFAULT_RETRY_LIMIT, openQueue } from '../queue/jobs.js';
 import { enqueueFiles, readManifest } from '../queue/enqueue.js';
-import { parseCommand, parseFormat, showPath, showStore, STORE_HELP, STORE_OPTIONS, storeLocation, userError } from './args.js';
+import { parseCommand, parseFormat, showPath, showStore, storeHelp, STORE_OPTIONS, storeLocation, userError } from './args.js';
 
 export const ENQUEUE_USAGE = `usage: yusuan enqueue <files or folders…> [--manifest FILE] --store postgres://… [options]
 
@@ -15,8 +15,7 @@ export const ENQUEUE_USAGE = `usage: yusuan enqueue <files or folders…> [--man
   files. A document stored already is not queued; the same content queued twice is one job.
   Workers read files by the path recorded here (absolute): every worker must see the same paths.
 
-${STORE_HELP}
-                       (enqueue needs a PostgreSQL store: the queue lives in its database)
+${storeHelp(23, 'a postgres:// URL: the queue lives in its database')}
   --manifest <file>    a file listing paths, one per line (# comments, blank lines skipped; a relative
                        path is taken from the manifest's folder); may be given more than once
   --retry              queue again files that failed, or whose job was lost (ledger: running)

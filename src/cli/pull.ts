@@ -3,7 +3,7 @@
 import { openStore } from '../store/open.js';
 import { errorMessage } from '../errors.js';
 import { pullSlice } from '../queue/pull.js';
-import { parseCommand, showStore, STORE_HELP, STORE_OPTIONS, storeLocation, userError } from './args.js';
+import { parseCommand, showStore, storeHelp, STORE_OPTIONS, storeLocation, userError } from './args.js';
 
 export const PULL_USAGE = `usage: yusuan pull --from postgres://… --db local.db [--department S] [--year Y] [--force]
 
@@ -11,8 +11,7 @@ export const PULL_USAGE = `usage: yusuan pull --from postgres://… --db local.d
   into a store of one's own, usually a SQLite file, created when missing.
 
   --from <url|file>    the store to copy from (a postgres:// URL, or a SQLite file)
-${STORE_HELP}
-                       (the store to copy into)
+${storeHelp(23, 'the store to copy into')}
   --department <s>     only documents whose department (as printed, its canonical name or an alias)
                        contains s
   --year <Y>           only documents of this year

@@ -8,7 +8,7 @@ import { PIPELINE_VERSION } from '../version.js';
 import { parseFormat, showPath, showStore, storeHelp, storeLocation, STORE_OPTIONS, usageError as reportUsage, parseCommand } from './args.js';
 import { errorMessage } from '../errors.js';
 
-export const STATUS_USAGE = `usage: yusuan status [--store yusuan.db] [--slowest 10] [--failed 20] [--format table|json]
+export const STATUS_USAGE = `usage: yusuan status [--store yusuan.db] [--slowest 10] [--failed 20] [--workers 10] [--format table|json]
 
   The ingest ledger: files by status, pages, the last run, the slowest files and the failed ones
   with their reasons.
@@ -16,6 +16,8 @@ export const STATUS_USAGE = `usage: yusuan status [--store yusuan.db] [--slowest
 ${storeHelp(23)}
   --slowest <n>        how many of the slowest files to list (default 10)
   --failed <n>         how many failed files to list (default 20)
+  --workers <n>        with a postgres:// store: the queue's jobs (queued, waiting for a retry, active)
+                       and this many of the latest workers with their throughput (default 10)
   --format <f>         table (text for people, the default) or json (one JSON object)
   --json               the same as --format json (an older spelling)
 
@@ -29,6 +31,7 @@ export async function runStatus(argv: string[]): Promise<number> {
       ...STORE_OPTIONS,
       slowest: { type: 'string', default: '10' },
       failed: { type: 'string', default: '20' },
+      workers: { type: 'string', default: '10' },
       format: { type: 'string', default: 'table' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -38,7 +41,10 @@ export async function runStatus(argv: string[]): Promise<number> {
   const { values } = parsed;
   const nSlow = Number(values.slowest);
   const nFailed = Number(values.failed);
-  if (!Number.isInteger(nSlow) || nSlow < 0 || !Number.isInteger(nFailed) || nFailed < 0) return usageError('--slowest and --failed take a whole number');
+  const nWorkers = Number(values.workers);
+  if (!Number.isInteger(nSlow) || nSlow < 0 || !Number.isInteger(nFailed) || nFailed < 0 || !Number.isInteger(nWorkers) || nWorkers < 0) {
+    return usageError('--slowest, --failed and --workers take a whole number');
+  }
   const format = values.json ? 'json' : parseFormat('status', values.format, ['table', 'json'] as const);
   if (typeof format === 'number') return format;
   const store = storeLocation(values);
@@ -51,8 +57,13 @@ export async function runStatus(argv: string[]): Promise<number> {
   }
   try {
     const report = await statusReport(sql, nSlow, nFailed);
-    if (format === 'json') console.log(JSON.stringify(report, null, 1));
-    else printStatus(report);
+    // The queue of a multi-machine import lives in the PostgreSQL store's database (src/queue/).
+    const queue = isPostgresLocation(store) ? await (await import('../queue/status.js')).queueReport(store, sql, nWorkers) : null;
+    if (format === 'json') console.log(JSON.stringify(queue ? { ...report, ...queue } : report, null, 1));
+    else {
+      printStatus(report);
+      if (queue) for (const line of (await import('../queue/status.js')).formatQueue(queue.queue, queue.workers)) console.log(line);
+    }
     return 0;
   } finally {
     await sql.close();

@@ -10,7 +10,7 @@ import { WorkerPool } from '../ingest/pool.js';
 import { openQueue } from '../queue/jobs.js';
 import { runWorker, type WorkEvent } from '../queue/work.js';
 import { DEFAULT_MAX_FILE_MB, DEFAULT_TIMEOUT_S, defaultMaxMemoryMb } from './ingest.js';
-import { parseCommand, parseFormat, showPath, showStore, STORE_HELP, STORE_OPTIONS, storeLocation, userError } from './args.js';
+import { parseCommand, parseFormat, showPath, showStore, storeHelp, STORE_OPTIONS, storeLocation, userError } from './args.js';
 
 const MB = 1024 * 1024;
 
@@ -21,8 +21,7 @@ export const WORK_USAGE = `usage: yusuan work --store postgres://… [--jobs N] 
   the files under the paths they were enqueued with. A document whose processing fails is retried
   (with backoff, as set by enqueue); after the last retry it is stored as failed with its reason.
 
-${STORE_HELP}
-                          (work needs a PostgreSQL store: the queue lives in its database)
+${storeHelp(26, 'a postgres:// URL: the queue lives in its database')}
   --jobs <n>              documents at once, each on a worker thread (default: the number of cores,
                           ${availableParallelism()} here)
   --exit-when-idle        stop once no job is left: none queued, waiting for a retry or active on any

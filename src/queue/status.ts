@@ -4,7 +4,7 @@
 import type PgBoss from 'pg-boss';
 import * as ledger from '../store/ledger.js';
 import type { Sql } from '../store/sql.js';
-import { QUEUE } from './jobs.js';
+import { openQueueForReading, QUEUE } from './jobs.js';
 
 export interface QueueCounts {
   /** Waiting for a worker. */
@@ -64,4 +64,20 @@ export function formatQueue(q: QueueCounts | null, workers: WorkerThroughput[]):
     }
   }
   return out;
+}
+
+export interface QueueReport {
+  /** Null when nothing was ever enqueued on this store. */
+  queue: QueueCounts | null;
+  workers: WorkerThroughput[];
+}
+
+/** The queue's part of `yusuan status` for a PostgreSQL store at `url` (read only). */
+export async function queueReport(url: string, sql: Sql, nWorkers: number): Promise<QueueReport> {
+  const boss = await openQueueForReading(url);
+  try {
+    return { queue: boss ? await queueCounts(boss) : null, workers: await workerThroughput(sql, nWorkers) };
+  } finally {
+    await boss?.stop({ graceful: false });
+  }
 }
