@@ -18,7 +18,7 @@ import { sampleDoc, wan } from './fixtures/audit/docs.js';
 import { capture, yusuan } from './fixtures/cli.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const COMMANDS = ['ingest', 'status', 'export', 'query', 'compare', 'audit', 'serve'];
+const COMMANDS = ['ingest', 'status', 'export', 'query', 'compare', 'audit', 'serve', 'enqueue', 'work', 'pull'];
 
 let dir: string;
 let dbPath: string;

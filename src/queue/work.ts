@@ -146,8 +146,8 @@ export async function runWorker(o: WorkOptions): Promise<WorkSummary> {
   const start = (job: PgBoss.JobWithMetadata<DocumentJob>) => {
     const p: Promise<void> = handle(job)
       .catch(async (e: unknown) => {
-        // The store or the queue failed (PostgreSQL unreachable…): the job is retried by pg-boss.
-        const reason = `could not store: ${errorMessage(e)}`;
+        // The store, the queue or the runner failed (PostgreSQL unreachable…): pg-boss retries the job.
+        const reason = `could not process or store: ${errorMessage(e)}`;
         o.onEvent({ event: 'warning', worker, message: `${job.data.path}: ${reason}` });
         await o.boss.fail(QUEUE, job.id, { reason }).catch(() => undefined); // else it expires and is retried
       })
