@@ -12,16 +12,16 @@ export const COMPARE_USAGE = `usage: yusuan compare <question> [--by department,
 questions:
 ${QUESTIONS.map((q) => `  ${q.name.padEnd(16)} ${q.summary}`).join('\n')}
 
-  --by <keys>        grouping keys, comma-separated: ${BY_KEYS.join(', ')} (default department,year);
-                     phase is added unless --phase is given, so budgets and final accounts never mix
-  --code <code>      the 功能 / 经济 code (function, basic-econ)
-  --department <s>   departments whose name or an alias contains s
-  --year <Y>         only this year (the change is still computed from the year before)
-  --phase <p>        budget (预算) or final (决算) only
-  --format <f>       table (aligned, a blank for a figure the tables do not print; the default), csv,
-                     jsonl (one JSON object per row) or json (one array)
+  --by <keys>          grouping keys, comma-separated: ${BY_KEYS.join(', ')} (default department,year);
+                       phase is added unless --phase is given, so budgets and final accounts never mix
+  --code <code>        the 功能 / 经济 code (function, basic-econ)
+  --department <s>     departments whose name or an alias contains s
+  --year <Y>           only this year (the change is still computed from the year before)
+  --phase <p>          budget (预算) or final (决算) only
+  --format <f>         table (aligned, a blank for a figure the tables do not print; the default), csv,
+                       jsonl (one JSON object per row) or json (one array)
 ${STORE_HELP}
-  --aliases <file>   department alias file (default ./departments.aliases.tsv, else the project's)
+  --aliases <file>     department alias file (default ./departments.aliases.tsv, else the project's)
 
   Amounts are in 元, summed exactly. With year among the keys, change_yuan / change_pct compare the
   first amount with the previous year of the same department. The store is only read.`;

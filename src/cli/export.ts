@@ -16,9 +16,9 @@ export const EXPORT_USAGE = `usage: yusuan export --format csv|jsonl|parquet --o
   folder can be written. The store is only read.
 
 ${STORE_HELP}
-  --format <f>      csv (RFC 4180, UTF-8), jsonl (one JSON object per row) or parquet
-  --out <dir>       output folder (created when missing; files in it of the same names are replaced)
-  --aliases <file>  department alias file (default ./departments.aliases.tsv, else the project's)`;
+  --format <f>         csv (RFC 4180, UTF-8), jsonl (one JSON object per row) or parquet
+  --out <dir>          output folder (created when missing; files in it of the same names are replaced)
+  --aliases <file>     department alias file (default ./departments.aliases.tsv, else the project's)`;
 
 export async function runExport(argv: string[]): Promise<number> {
   const parsed = parseCommand('export', EXPORT_USAGE, {

@@ -8,15 +8,15 @@ import { ROW_FORMATS, printRows } from './output.js';
 export const QUERY_USAGE = `usage: yusuan query "<SQL>" [--store yusuan.db] [--format table|csv|jsonl|json] [--aliases FILE]
 
   Runs one SELECT (or other read-only statement) on a read-only connection: it works on a read-only
-  database file or folder, and the same SQL on a PostgreSQL store when both engines accept it. Views for the common questions: amounts, function_expenditure,
-  basic_expenditure_by_econ, basic_personnel_share, three_public, department_totals (README, "For
-  researchers"). *_fen columns are exact integers of 分, *_yuan columns exact decimal text in 元.
+  database file or folder (and on a PostgreSQL store, in SQL both engines accept). Views for the
+  common questions: amounts, function_expenditure, basic_expenditure_by_econ, basic_personnel_share,
+  three_public, department_totals (README, "For researchers"). *_fen columns are exact integers of 分, *_yuan columns exact decimal text in 元.
 
 ${STORE_HELP}
-  --format <f>       table (aligned, NULL printed as NULL; the default), csv (NULL as an empty field,
-                     an empty string as ""), jsonl (one JSON object per row) or json (one array)
-  --aliases <file>   department alias file, used when the departments tables are brought up to date
-                     (default ./departments.aliases.tsv, else the project's)`;
+  --format <f>         table (aligned, NULL printed as NULL; the default), csv (NULL as an empty field,
+                       an empty string as ""), jsonl (one JSON object per row) or json (one array)
+  --aliases <file>     department alias file, used when the departments tables are brought up to date
+                       (default ./departments.aliases.tsv, else the project's)`;
 
 const NULL_TEXT = 'NULL';
 
@@ -50,13 +50,14 @@ export async function runQuery(argv: string[]): Promise<number> {
   }
   try {
     let result: RowSet;
+    const refused = 'only statements that return rows are run (the database is opened read-only)';
     try {
       result = await db.rows(positionals[0]);
     } catch (e) {
-      return usageError(errorMessage(e));
+      // The store is read-only: a statement that writes fails (SQLite: "readonly database", PostgreSQL: "read-only transaction").
+      return usageError(/readonly|read-only/i.test(errorMessage(e)) ? `${refused}: ${errorMessage(e)}` : errorMessage(e));
     }
-    // The store is read-only: a statement that writes has failed above; one that returns nothing is refused.
-    if (result.columns.length === 0) return usageError('only statements that return rows are run (the database is opened read-only)');
+    if (result.columns.length === 0) return usageError(refused);
     const { columns, rows } = result;
     const numeric = new Set(columns.filter((_, i) => rows.length > 0 && rows.every((r) => r[i] === null || typeof r[i] === 'number' || /^-?\d+\.\d\d$/.test(String(r[i])))));
     printRows(format, columns, rows, { numeric, nullText: NULL_TEXT });
