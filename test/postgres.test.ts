@@ -84,7 +84,7 @@ describe.skipIf(why !== null)('the PostgreSQL schema', () => {
     lite.close();
 
     const url = await testPostgres();
-    (await openStore(url)).close();
+    await (await openStore(url)).close();
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {

@@ -13,6 +13,7 @@ import { refreshDepartments } from '../src/analyze/departments.js';
 import { exportDataset } from '../src/analyze/export.js';
 import { listVerdicts, saveVerdict } from '../src/analyze/verdicts.js';
 import { processFile } from '../src/pipeline.js';
+import { departmentSeries, documentJson, findingGroups, listDocumentRows, SORT_KEYS, tableGrids, vocabularyJson } from '../src/serve/api.js';
 import * as ledger from '../src/store/ledger.js';
 import { openStore } from '../src/store/open.js';
 import { counts, getDocument, listDocuments, listFindings, listLineItems, listTables, readDocument } from '../src/store/read.js';
@@ -280,6 +281,16 @@ async function exercise(sql: Sql, docs: DocumentResult[], outDir: string): Promi
     snap[`compare ${q.name}`] = await compare(sql, q.name, { by: ['department', 'year'], code: q.codeColumn ? '201' : undefined }).then(
       (r) => ({ ...r, numeric: [...r.numeric] }), (e: unknown) => `error: ${String(e)}`);
   }
+  // the review app's queries (yusuan serve)
+  for (const sort of SORT_KEYS) {
+    for (const desc of [false, true]) snap[`serve list ${sort} ${desc}`] = await listDocumentRows(sql, { sort, desc });
+  }
+  for (const q of ['达州', 'dazhou', '支出预算表', '江苏']) snap[`serve search ${q}`] = await listDocumentRows(sql, { q });
+  snap.serveDocument = await documentJson(sql, listed[0].id);
+  snap.serveGrids = await tableGrids(sql, listed[0].id);
+  snap.serveFindings = await findingGroups(sql);
+  snap.serveDepartments = await departmentSeries(sql);
+  snap.serveVocabulary = await vocabularyJson(sql);
   await saveVerdict(sql, { sha256: docs[0].sha256, rule: 'sum.total_row', severity: 'warning', page: 1, box: [10.004, 20, 30.5, 40], printed: '1.00', expected: '2.00', verdict: 'false_alarm', note: 'a subtotal' });
   snap.verdicts = withoutIds(await listVerdicts(sql));
   const exported = await exportDataset(sql, { format: 'csv', outDir });
@@ -307,7 +318,7 @@ function withoutClock(v: unknown): unknown {
 describe('the store functions and analysis paths give the same on every store', () => {
   const snaps: Partial<Record<StoreKind['name'], Snapshot>> = {};
   for (const store of STORES) {
-    it.skipIf(store.skip !== null)(`write, read, ledger, departments, views, compare, export, audit on ${store.name}`, async () => {
+    it.skipIf(store.skip !== null)(`write, read, ledger, departments, views, compare, serve, export, audit on ${store.name}`, async () => {
       const sql = await openStore(await store.create());
       try {
         snaps[store.name] = await exercise(sql, await documents(), join(scratch, `export-${store.name}`));
