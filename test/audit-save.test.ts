@@ -25,13 +25,13 @@ const note = (rule: string, severity: Finding['severity'], page: number | null, 
   ({ rule, severity, message: `${rule} / ${rule}`, page, box: null, expected: null, actual: null, tableIndex });
 const key = (f: Finding) => `${f.rule}|${f.severity}|${f.page}|${f.tableIndex}|${f.actual}`;
 const keys = (fs: Finding[]) => fs.map(key).sort();
-const stored = async (sql: Sql, id: number) => (await readDocument(sql, id))!.findings;
+const stored = async (db: Sql, id: number) => (await readDocument(db, id))!.findings;
 
 /** A family that needs facts of the ingest (as the OCR confidences): the database cannot feed it. */
 const INGEST_ONLY: RuleFamily = { name: 'probe', rules: ['probe.'], ingestOnly: true, run: () => [note('probe.ingest_fact', 'warning', 2)] };
 
 describe('audit --save keeps what it cannot make again', () => {
-  let sql: Sql;
+  let db: Sql;
   let id: number;
   let ingestOnly: Finding[];
 
@@ -41,11 +41,11 @@ describe('audit --save keeps what it cannot make again', () => {
   afterAll(() => {
     RULE_FAMILIES.splice(RULE_FAMILIES.indexOf(INGEST_ONLY), 1);
   });
-  afterEach(async () => { await sql?.close(); });
+  afterEach(async () => db?.close());
 
   /** A partial document as the ingest stores it: its families' findings, a failed page, OCR findings. */
   async function ingest(): Promise<void> {
-    sql = await openStore(':memory:');
+    db = await openStore(':memory:');
     const d: DocumentResult = sampleDoc();
     const t = d.tables[3].items.find((i) => i.econCode === '30101' && i.columnKey === 'total')!;
     t.amountText = '61.00'; // a 款 that no longer adds up: sum.code_hierarchy
@@ -57,57 +57,57 @@ describe('audit --save keeps what it cannot make again', () => {
     d.status = 'partial';
     d.findings = [...validateDocument(d), ...ingestOnly];
     d.findings.push(note('header.year_mismatch', 'error', 1)); // stale: the rules no longer make it
-    await writeDocument(sql, d);
-    id = (await listDocuments(sql))[0].id;
+    await writeDocument(db, d);
+    id = (await listDocuments(db))[0].id;
   }
 
   it('at ingest the ingest-only family runs; from the database it does not', async () => {
     await ingest();
-    expect((await stored(sql, id)).map((f) => f.rule)).toContain('probe.ingest_fact');
-    expect(validateDocument((await readDocument(sql, id))!, { fromDatabase: true }).map((f) => f.rule)).not.toContain('probe.ingest_fact');
+    expect((await stored(db, id)).map((f) => f.rule)).toContain('probe.ingest_fact');
+    expect(validateDocument((await readDocument(db, id))!, { fromDatabase: true }).map((f) => f.rule)).not.toContain('probe.ingest_fact');
   });
 
   it('replaces the families’ findings and keeps page failures, OCR findings and ingest-only families', async () => {
     await ingest();
-    const report = await auditDatabase(sql);
+    const report = await auditDatabase(db);
     const audited = report.documents[0].findings;
     expect(audited.map((f) => f.rule)).toContain('sum.code_hierarchy');
-    expect(await saveFindings(sql, report)).toBe(audited.length);
-    const after = await stored(sql, id);
+    expect(await saveFindings(db, report)).toBe(audited.length);
+    const after = await stored(db, id);
     const kept = [...ingestOnly.filter((f) => f.rule !== 'ocr.low_confidence'), note('probe.ingest_fact', 'warning', 2)];
     expect(keys(after)).toEqual(keys([...audited, ...kept]));
     expect(after.map((f) => f.rule)).not.toContain('ocr.low_confidence');
     expect(after.map((f) => f.rule)).not.toContain('header.year_mismatch');
-    expect((await listDocuments(sql))[0].status).toBe('partial');
+    expect((await listDocuments(db))[0].status).toBe('partial');
   });
 
   it('with --rule and --severity, replaces only the findings within them', async () => {
     await ingest();
-    const before = await stored(sql, id);
-    await saveFindings(sql, await auditDatabase(sql, { rules: ['header'] })); // the stale header finding goes, nothing else
-    expect(keys(await stored(sql, id))).toEqual(keys(before.filter((f) => f.rule !== 'header.year_mismatch')));
+    const before = await stored(db, id);
+    await saveFindings(db, await auditDatabase(db, { rules: ['header'] })); // the stale header finding goes, nothing else
+    expect(keys(await stored(db, id))).toEqual(keys(before.filter((f) => f.rule !== 'header.year_mismatch')));
     const sumInfo = note('sum.code_hierarchy', 'info', 1, 3);
     await writeExtra(sumInfo);
-    await saveFindings(sql, await auditDatabase(sql, { minSeverity: 'error' })); // info and warnings are outside: kept
-    expect(keys(await stored(sql, id))).toContain(key(sumInfo));
-    await saveFindings(sql, await auditDatabase(sql));
-    expect(keys(await stored(sql, id))).not.toContain(key(sumInfo));
+    await saveFindings(db, await auditDatabase(db, { minSeverity: 'error' })); // info and warnings are outside: kept
+    expect(keys(await stored(db, id))).toContain(key(sumInfo));
+    await saveFindings(db, await auditDatabase(db));
+    expect(keys(await stored(db, id))).not.toContain(key(sumInfo));
   });
 
   it('a failure of an ingest-only family is kept, one of a family the audit reruns is replaced', async () => {
     await ingest();
     await writeExtra({ ...note('validate.rule_failed', 'warning', null), actual: 'probe' });
     await writeExtra({ ...note('validate.rule_failed', 'warning', null), actual: 'header' });
-    await saveFindings(sql, await auditDatabase(sql));
-    expect((await stored(sql, id)).filter((f) => f.rule === 'validate.rule_failed').map((f) => f.actual)).toEqual(['probe']);
+    await saveFindings(db, await auditDatabase(db));
+    expect((await stored(db, id)).filter((f) => f.rule === 'validate.rule_failed').map((f) => f.actual)).toEqual(['probe']);
   });
 
   /** One more stored finding, as an earlier run could have left. */
   async function writeExtra(f: Finding): Promise<void> {
-    const doc = (await readDocument(sql, id))!;
-    await sql.run('DELETE FROM documents WHERE id = ?', [id]);
-    await writeDocument(sql, { ...doc, findings: [...doc.findings, f] });
-    id = (await listDocuments(sql))[0].id;
+    const doc = (await readDocument(db, id))!;
+    await db.run('DELETE FROM documents WHERE id = ?', [id]);
+    await writeDocument(db, { ...doc, findings: [...doc.findings, f] });
+    id = (await listDocuments(db))[0].id;
   }
 });
 
@@ -151,12 +151,12 @@ describe('a partial document through ingest and audit --save', () => {
   let tmp: string;
   let dbFile: string;
   const partialFindings = async () => {
-    const sql = await openStore(dbFile);
+    const db = await openStore(dbFile);
     try {
-      const [row] = await listDocuments(sql);
-      return { status: row.status, findings: (await readDocument(sql, row))!.findings, audit: (await auditDatabase(sql)).documents[0].findings };
+      const [row] = await listDocuments(db);
+      return { status: row.status, findings: (await readDocument(db, row))!.findings, audit: (await auditDatabase(db)).documents[0].findings };
     } finally {
-      await sql.close();
+      await db.close();
     }
   };
 
@@ -196,78 +196,78 @@ describe('a partial document through ingest and audit --save', () => {
 
 describe('refreshFindings', () => {
   it('brings every document’s whole-database findings up to date, narrative-only ones in full', async () => {
-    const sql = await openStore(':memory:');
+    const db = await openStore(':memory:');
     const store = async (d: DocumentResult) => {
       d.findings = validateDocument(d); // as the ingest does
-      await writeDocument(sql, d);
-      return (await listDocuments(sql)).find((r) => r.sha256 === d.sha256)!.id;
+      await writeDocument(db, d);
+      return (await listDocuments(db)).find((r) => r.sha256 === d.sha256)!.id;
     };
     try {
       const a = sampleDoc();
       a.tables[2].departmentLabel = '达州市另一中心'; // copied from a file not stored yet
       const aId = await store(a);
-      expect(await refreshFindings(sql)).toEqual({ documents: 0, findings: 0 }); // alone, nothing to add
+      expect(await refreshFindings(db)).toEqual({ documents: 0, findings: 0 }); // alone, nothing to add
       // Next year's document in 元 by mistake: a unit jump against a, reported on it.
       const b = sampleDoc();
       b.sha256 = 'b'.repeat(64); b.path = '/x/next.pdf'; b.fileName = 'next.pdf'; b.year = 2025;
       b.tables.forEach((t) => { t.unit = '元'; t.items.forEach((i) => { i.amountFen = Math.round(i.amountFen / 10_000); }); });
       const bId = await store(b);
-      expect(await refreshFindings(sql)).toMatchObject({ documents: 1 });
-      expect((await stored(sql, bId)).map((f) => f.rule)).toContain('corpus.unit_jump');
+      expect(await refreshFindings(db)).toMatchObject({ documents: 1 });
+      expect((await stored(db, bId)).map((f) => f.rule)).toContain('corpus.unit_jump');
       // The department a's header names arrives: a's stored findings change, not only the new document's.
       const c = sampleDoc();
       c.sha256 = 'c'.repeat(64); c.path = '/x/other.pdf'; c.fileName = 'other.pdf'; c.department = '达州市另一中心'; c.year = 2023;
       c.tables.forEach((t) => { t.departmentLabel = '达州市另一中心'; });
       const cId = await store(c);
-      expect(await refreshFindings(sql)).toMatchObject({ documents: 2 }); // c's narrative, the sample's, names a's department
-      expect((await stored(sql, cId)).find((f) => f.rule === 'corpus.foreign_department')).toMatchObject({ actual: '达州市测试中心' });
-      expect((await stored(sql, aId)).find((f) => f.rule === 'corpus.foreign_department')).toMatchObject({ tableIndex: 2, actual: '达州市另一中心' });
-      const audit = await auditDatabase(sql);
+      expect(await refreshFindings(db)).toMatchObject({ documents: 2 }); // c's narrative, the sample's, names a's department
+      expect((await stored(db, cId)).find((f) => f.rule === 'corpus.foreign_department')).toMatchObject({ actual: '达州市测试中心' });
+      expect((await stored(db, aId)).find((f) => f.rule === 'corpus.foreign_department')).toMatchObject({ tableIndex: 2, actual: '达州市另一中心' });
+      const audit = await auditDatabase(db);
       expect(audit.documents).toHaveLength(3);
-      for (const d of audit.documents) expect(keys(await stored(sql, d.id))).toEqual(keys(d.findings));
-      expect(await refreshFindings(sql)).toEqual({ documents: 0, findings: 0 });
+      for (const d of audit.documents) expect(keys(await stored(db, d.id))).toEqual(keys(d.findings));
+      expect(await refreshFindings(db)).toEqual({ documents: 0, findings: 0 });
     } finally {
-      await sql.close();
+      await db.close();
     }
   });
 
   it('a narrative-only document is checked against its companion tables file as it arrives', async () => {
-    const sql = await openStore(':memory:');
+    const db = await openStore(':memory:');
     try {
       const text = sampleDoc();
       text.sha256 = 'd'.repeat(64); text.path = '/x/说明.pdf'; text.fileName = '说明.pdf'; text.tables = [];
       text.narrative = text.narrative.map((l) => ({ ...l, text: l.text.replace('100.00万元', '120.00万元') }));
       text.findings = validateDocument(text);
-      await writeDocument(sql, text);
-      await refreshFindings(sql);
-      const before = keys(await stored(sql, (await listDocuments(sql))[0].id));
+      await writeDocument(db, text);
+      await refreshFindings(db);
+      const before = keys(await stored(db, (await listDocuments(db))[0].id));
       const tables = sampleDoc();
       tables.findings = validateDocument(tables);
-      await writeDocument(sql, tables);
-      await refreshFindings(sql);
-      const textId = (await listDocuments(sql)).find((r) => r.sha256 === text.sha256)!.id;
-      const audited = (await auditDatabase(sql)).documents.find((d) => d.id === textId)!.findings;
+      await writeDocument(db, tables);
+      await refreshFindings(db);
+      const textId = (await listDocuments(db)).find((r) => r.sha256 === text.sha256)!.id;
+      const audited = (await auditDatabase(db)).documents.find((d) => d.id === textId)!.findings;
       expect(audited.some((f) => f.message.includes('checked against the tables of'))).toBe(true);
-      expect(keys(await stored(sql, textId))).toEqual(keys(audited));
-      expect(keys(await stored(sql, textId))).not.toEqual(before);
+      expect(keys(await stored(db, textId))).toEqual(keys(audited));
+      expect(keys(await stored(db, textId))).not.toEqual(before);
     } finally {
-      await sql.close();
+      await db.close();
     }
   });
 
   it('runs the families again on the documents it is given', async () => {
-    const sql = await openStore(':memory:');
+    const db = await openStore(':memory:');
     try {
       const a = sampleDoc();
       a.findings = [note('header.year_mismatch', 'error', 1)]; // stale: the rules no longer make it
-      await writeDocument(sql, a);
-      const id = (await listDocuments(sql))[0].id;
-      await refreshFindings(sql);
-      expect((await stored(sql, id)).map((f) => f.rule)).toEqual(['header.year_mismatch']);
-      await refreshFindings(sql, [id]);
-      expect(await stored(sql, id)).toEqual([]);
+      await writeDocument(db, a);
+      const id = (await listDocuments(db))[0].id;
+      await refreshFindings(db);
+      expect((await stored(db, id)).map((f) => f.rule)).toEqual(['header.year_mismatch']);
+      await refreshFindings(db, [id]);
+      expect(await stored(db, id)).toEqual([]);
     } finally {
-      await sql.close();
+      await db.close();
     }
   });
 });
