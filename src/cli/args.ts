@@ -137,9 +137,20 @@ export const STORE_OPTIONS = {
   db: { type: 'string' },
 } as const;
 
-/** The help lines of --store and --db. */
-export const STORE_HELP = `  --store <file|url>   SQLite file or postgres://user@host/db (default ${DEFAULT_STORE})
-  --db <file|url>      the same as --store (the older spelling)`;
+/**
+ * The help lines of --store and --db, their descriptions starting at `column` (to line up with the
+ * command's other options), with `more` as a line of its own under the first.
+ */
+export function storeHelp(column = 23, more = ''): string {
+  const line = (option: string, text: string) => `  ${option}`.padEnd(column - 1) + ' ' + text;
+  return [
+    line('--store <file|url>', `SQLite file or postgres://user@host/db (default ${DEFAULT_STORE})`),
+    ...(more ? [line('', more)] : []),
+    line('--db <file|url>', 'the same as --store (the older spelling)'),
+  ].join('\n');
+}
+
+export const STORE_HELP = storeHelp();
 
 /** The location named by --store or --db (a UserError when they name two), else the default. */
 export function storeLocation(values: { store?: string; db?: string }): string {

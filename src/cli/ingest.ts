@@ -1,16 +1,17 @@
-// `yusuan ingest`: files and folders → documents in the SQLite database, one transaction each, in a
+// `yusuan ingest`: files and folders → documents in the store (SQLite file or PostgreSQL), one transaction each, in a
 // pool of worker threads, with a ledger that makes reruns resume (src/ingest/run.ts). The process
 // is this command's: its exit code, and Ctrl-C (the first stops starting new files, a second stops
 // at once).
 import { existsSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { dirname, join, parse, resolve } from 'node:path';
-import { openDb, type Db } from '../store/db.js';
+import { openStore } from '../store/open.js';
+import { isPostgresLocation, type Sql } from '../store/sql.js';
 import { collectFiles, EXTENSIONS } from '../ingest/plan.js';
 import type { OcrMode } from '../extract/ocr/index.js';
 import { makeReporter, type LogFormat, type Reporter } from '../ingest/report.js';
 import { RunError, runBulk } from '../ingest/run.js';
-import { parseFormat, usageError as reportUsage, parseCommand } from './args.js';
+import { parseFormat, usageError as reportUsage, parseCommand, showStore, storeLocation, storeHelp, STORE_OPTIONS } from './args.js';
 import { errorMessage } from '../errors.js';
 
 const MB = 1024 * 1024;
@@ -29,7 +30,7 @@ export const INGEST_USAGE = `usage: yusuan ingest <files or folders…> [options
   version is skipped (also under another path or name: the same bytes are stored once);
   a run that was killed is resumed by running the same command again.
 
-  --db <file>             SQLite database (created when missing; default yusuan.db)
+${storeHelp(26, 'a SQLite file is created when missing')}
   --jobs <n>              worker threads (default: the number of cores, ${availableParallelism()} here);
                           0 runs everything on the main thread, without timeout or memory bound
   --retry                 process again files that failed in an earlier run
@@ -46,7 +47,8 @@ export const INGEST_USAGE = `usage: yusuan ingest <files or folders…> [options
                           or jsonl (one JSON object per event on stdout)
   --log-format <fmt>      the older spelling of --format: text (= table) or json (= jsonl)
   --results <file>        where to write the run's results (default <db name>.run_results.json beside
-                          the database; a run that processes no file leaves an existing one as it is)
+                          a database file, none for PostgreSQL; a run that processes no file leaves an
+                          existing one as it is)
 
   Ctrl-C once: no new file is started, the files in progress are finished and stored. Twice: stop now.
   Exit code: 0 every file ok, 1 some stand failed (in this run or an earlier one), 2 could not run
@@ -61,7 +63,7 @@ export async function runIngest(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     options: {
-      db: { type: 'string', default: 'yusuan.db' },
+      ...STORE_OPTIONS,
       jobs: { type: 'string' },
       retry: { type: 'boolean', default: false },
       force: { type: 'boolean', default: false },
@@ -109,19 +111,20 @@ export async function runIngest(argv: string[]): Promise<number> {
   }
 
   const dryRun = values['dry-run'];
-  let db: Db;
+  const store = storeLocation(values);
+  let sql: Sql;
   try {
-    // A dry run against a database that does not exist yet creates nothing.
-    db = openDb(dryRun && !existsSync(values.db) ? ':memory:' : values.db);
+    // A dry run against a database file that does not exist yet creates nothing.
+    sql = await openStore(dryRun && !isPostgresLocation(store) && !existsSync(store) ? ':memory:' : store);
   } catch (e) {
-    return usageError(`cannot open database ${values.db}: ${errorMessage(e)}`);
+    return usageError(`cannot open database ${showStore(store)}: ${errorMessage(e)}`);
   }
-  const resultsFile = values.results ?? defaultResultsFile(values.db);
+  const resultsFile = values.results ?? defaultResultsFile(store);
   const reporter = makeReporter(logFormat);
   const stopOnSigint = dryRun ? null : onFirstSigint(reporter);
   try {
     const summary = await runBulk({
-      db,
+      sql,
       files,
       jobs,
       force: values.force,
@@ -139,9 +142,9 @@ export async function runIngest(argv: string[]): Promise<number> {
     });
     // Keep the departments links current for Datasette users who only ingest.
     if (!dryRun) {
-      try { (await import('../analyze/departments.js')).refreshDepartments(db); } catch (e) { console.error(`departments: ${errorMessage(e)}`); }
+      try { await (await import('../analyze/departments.js')).refreshDepartments(sql); } catch (e) { console.error(`departments: ${errorMessage(e)}`); }
       // Stored findings are those of an audit: the rules over the whole database, after this run's documents.
-      if (summary.counts.processed > 0) try { (await import('../analyze/audit.js')).refreshFindings(db); } catch (e) { console.error(`findings: ${errorMessage(e)}`); }
+      if (summary.counts.processed > 0) try { await (await import('../analyze/audit.js')).refreshFindings(sql); } catch (e) { console.error(`findings: ${errorMessage(e)}`); }
     }
     return summary.exitCode;
   } catch (e) {
@@ -152,13 +155,13 @@ export async function runIngest(argv: string[]): Promise<number> {
     throw e;
   } finally {
     stopOnSigint?.dispose();
-    db.close();
+    await sql.close();
   }
 }
 
-/** `<db name>.run_results.json` beside the database (none for an in-memory one). */
+/** `<db name>.run_results.json` beside the database file (none for an in-memory one or PostgreSQL). */
 export function defaultResultsFile(db: string): string | null {
-  if (db === ':memory:') return null;
+  if (db === ':memory:' || isPostgresLocation(db)) return null;
   const abs = resolve(db);
   return join(dirname(abs), `${parse(abs).name}.run_results.json`);
 }

@@ -1,22 +1,23 @@
 // `yusuan status`: where the ingest ledger stands: counts by status, the last run, the slowest and the
 // failed files.
 import { existsSync } from 'node:fs';
-import { openDbForReading, type Db } from '../store/db.js';
+import { openStore } from '../store/open.js';
+import { isPostgresLocation, type Sql } from '../store/sql.js';
 import * as ledger from '../store/ledger.js';
 import { PIPELINE_VERSION } from '../version.js';
-import { parseFormat, showPath, usageError as reportUsage, parseCommand } from './args.js';
+import { parseFormat, showPath, showStore, storeHelp, storeLocation, STORE_OPTIONS, usageError as reportUsage, parseCommand } from './args.js';
 import { errorMessage } from '../errors.js';
 
-export const STATUS_USAGE = `usage: yusuan status [--db yusuan.db] [--slowest 10] [--failed 20] [--format table|json]
+export const STATUS_USAGE = `usage: yusuan status [--store yusuan.db] [--slowest 10] [--failed 20] [--format table|json]
 
   The ingest ledger: files by status, pages, the last run, the slowest files and the failed ones
   with their reasons.
 
-  --db <file>       SQLite database (default yusuan.db)
-  --slowest <n>     how many of the slowest files to list (default 10)
-  --failed <n>      how many failed files to list (default 20)
-  --format <f>      table (text for people, the default) or json (one JSON object)
-  --json            the same as --format json (an older spelling)
+${storeHelp(23)}
+  --slowest <n>        how many of the slowest files to list (default 10)
+  --failed <n>         how many failed files to list (default 20)
+  --format <f>         table (text for people, the default) or json (one JSON object)
+  --json               the same as --format json (an older spelling)
 
   Reads the database only: it works on a read-only file or folder.`;
 
@@ -25,7 +26,7 @@ export async function runStatus(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: false,
     options: {
-      db: { type: 'string', default: 'yusuan.db' },
+      ...STORE_OPTIONS,
       slowest: { type: 'string', default: '10' },
       failed: { type: 'string', default: '20' },
       format: { type: 'string', default: 'table' },
@@ -40,29 +41,30 @@ export async function runStatus(argv: string[]): Promise<number> {
   if (!Number.isInteger(nSlow) || nSlow < 0 || !Number.isInteger(nFailed) || nFailed < 0) return usageError('--slowest and --failed take a whole number');
   const format = values.json ? 'json' : parseFormat('status', values.format, ['table', 'json'] as const);
   if (typeof format === 'number') return format;
-  if (!existsSync(values.db)) return usageError(`no database at ${showPath(values.db)}`);
-  let db: Db;
+  const store = storeLocation(values);
+  if (!isPostgresLocation(store) && !existsSync(store)) return usageError(`no database at ${showPath(store)}`);
+  let sql: Sql;
   try {
-    db = openDbForReading(values.db);
+    sql = await openStore(store, { readonly: true });
   } catch (e) {
-    return usageError(`cannot open database ${showPath(values.db)}: ${errorMessage(e)}`);
+    return usageError(`cannot open database ${showStore(store)}: ${errorMessage(e)}`);
   }
   try {
-    const report = statusReport(db, nSlow, nFailed);
+    const report = await statusReport(sql, nSlow, nFailed);
     if (format === 'json') console.log(JSON.stringify(report, null, 1));
     else printStatus(report);
     return 0;
   } finally {
-    db.close();
+    await sql.close();
   }
 }
 
-export function statusReport(db: Db, nSlow: number, nFailed: number) {
-  const last = ledger.lastRun(db);
-  const live = ledger.liveRuns(db);
+export async function statusReport(sql: Sql, nSlow: number, nFailed: number) {
+  const last = await ledger.lastRun(sql);
+  const live = await ledger.liveRuns(sql);
   return {
     pipelineVersion: PIPELINE_VERSION,
-    ledger: ledger.ledgerSummary(db, PIPELINE_VERSION),
+    ledger: await ledger.ledgerSummary(sql, PIPELINE_VERSION),
     lastRun: last
       ? {
           id: last.id,
@@ -75,13 +77,13 @@ export function statusReport(db: Db, nSlow: number, nFailed: number) {
           summary: last.summary ? (JSON.parse(last.summary) as unknown) : null,
         }
       : null,
-    slowest: ledger.slowestFiles(db, nSlow).map((f) => ({ path: f.path, sha256: f.sha256, elapsedMs: f.elapsed_ms, pages: f.pages, status: f.status })),
-    failed: ledger.failedFiles(db, nFailed).map((f) => ({ path: f.path, sha256: f.sha256, paths: f.n_paths, error: f.error, attempts: f.attempts })),
-    unreadable: ledger.unreadablePaths(db, nFailed).map((p) => ({ path: p.path, error: p.error })),
+    slowest: (await ledger.slowestFiles(sql, nSlow)).map((f) => ({ path: f.path, sha256: f.sha256, elapsedMs: f.elapsed_ms, pages: f.pages, status: f.status })),
+    failed: (await ledger.failedFiles(sql, nFailed)).map((f) => ({ path: f.path, sha256: f.sha256, paths: f.n_paths, error: f.error, attempts: f.attempts })),
+    unreadable: (await ledger.unreadablePaths(sql, nFailed)).map((p) => ({ path: p.path, error: p.error })),
   };
 }
 
-function printStatus(r: ReturnType<typeof statusReport>): void {
+function printStatus(r: Awaited<ReturnType<typeof statusReport>>): void {
   const l = r.ledger;
   const s = l.byStatus;
   console.log(`ledger: ${l.files} files (${s.ok} ok, ${s.partial} partial, ${s.failed} failed, ${s.running} running, ${s.pending} pending), `

@@ -6,7 +6,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { errorMessage } from '../errors.js';
 import { PIPELINE_VERSION } from '../version.js';
-import type { Db } from '../store/db.js';
+import type { Sql } from '../store/sql.js';
 import { hasDocument } from '../store/write.js';
 import * as ledger from '../store/ledger.js';
 import type { DocStatus } from '../types.js';
@@ -50,19 +50,19 @@ export type Decision =
   | { process: false; why: SkipWhy; reason: string };
 
 /** Whether a file (by content) needs processing in this run, and why. */
-export function decide(db: Db, sha256: string, o: { force: boolean; retry: boolean }): Decision {
-  const f = ledger.getFile(db, sha256);
+export async function decide(sql: Sql, sha256: string, o: { force: boolean; retry: boolean }): Promise<Decision> {
+  const f = await ledger.getFile(sql, sha256);
   if (o.force) return { process: true, why: 'forced', reason: 'forced' };
   if (!f || f.status === 'pending') {
     // Stored by an ingest before the ledger had it (or its ledger row was removed).
-    if (hasDocument(db, sha256, PIPELINE_VERSION)) return { process: false, why: 'done', reason: 'already stored' };
+    if (await hasDocument(sql, sha256, PIPELINE_VERSION)) return { process: false, why: 'done', reason: 'already stored' };
     return { process: true, why: 'new', reason: 'new' };
   }
   if (f.status === 'running') return { process: true, why: 'interrupted', reason: 'interrupted' };
   if (f.pipeline_version !== PIPELINE_VERSION) {
     return { process: true, why: 'pipeline-changed', reason: `pipeline changed (${f.pipeline_version ?? '?'} → ${PIPELINE_VERSION})` };
   }
-  if (!hasDocument(db, sha256, PIPELINE_VERSION)) return { process: true, why: 'missing', reason: 'missing from documents' };
+  if (!(await hasDocument(sql, sha256, PIPELINE_VERSION))) return { process: true, why: 'missing', reason: 'missing from documents' };
   if (f.status === 'failed') {
     return o.retry ? { process: true, why: 'retry', reason: 'retry' } : { process: false, why: 'failed-before', reason: `failed before: ${f.error} (--retry to try again)` };
   }
@@ -103,7 +103,7 @@ export interface PlanOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export async function planRun(db: Db, files: string[], o: PlanOptions): Promise<Plan> {
+export async function planRun(sql: Sql, files: string[], o: PlanOptions): Promise<Plan> {
   const planned: PlannedFile[] = [];
   const firstPathOf = new Map<string, string>(); // sha256 → first path seen this run
   let hashMs = 0;
@@ -116,17 +116,17 @@ export async function planRun(db: Db, files: string[], o: PlanOptions): Promise<
       const st = await stat(abs);
       size = st.size;
       // A path unchanged (size, mtime) since it was hashed is not read again.
-      const known = ledger.getPath(db, abs);
+      const known = await ledger.getPath(sql, abs);
       if (known?.sha256 && known.size === size && known.mtime_ms === Math.trunc(st.mtimeMs)) sha256 = known.sha256;
       else {
         const t0 = performance.now();
         sha256 = await hashFile(abs);
         hashMs += performance.now() - t0;
       }
-      if (!o.dryRun) ledger.seePath(db, { path: abs, sha256, size, mtimeMs: st.mtimeMs });
+      if (!o.dryRun) await ledger.seePath(sql, { path: abs, sha256, size, mtimeMs: st.mtimeMs });
     } catch (e) {
       const error = `could not read the file: ${errorMessage(e)}`;
-      if (!o.dryRun) ledger.pathError(db, abs, error);
+      if (!o.dryRun) await ledger.pathError(sql, abs, error);
       planned.push({ kind: 'unreadable', path, abs, error });
       o.onProgress?.(planned.length, files.length);
       continue;
@@ -135,8 +135,8 @@ export async function planRun(db: Db, files: string[], o: PlanOptions): Promise<
     if (first === undefined) firstPathOf.set(sha256, path);
     const decision: Decision = first !== undefined
       ? { process: false, why: 'duplicate', reason: `same content as ${first}` }
-      : decide(db, sha256, o);
-    const f = decision.process || decision.why === 'duplicate' ? undefined : ledger.getFile(db, sha256);
+      : await decide(sql, sha256, o);
+    const f = decision.process || decision.why === 'duplicate' ? undefined : await ledger.getFile(sql, sha256);
     const status = f?.status === 'ok' || f?.status === 'partial' || f?.status === 'failed' ? f.status : null;
     planned.push({ kind: 'file', path, abs, sha256, size, decision, status, error: f?.error ?? null, pages: f?.pages ?? 0 });
     o.onProgress?.(planned.length, files.length);

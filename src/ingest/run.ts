@@ -8,7 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { failedDocument } from '../document.js';
 import { errorMessage } from '../errors.js';
 import { PIPELINE_VERSION } from '../version.js';
-import type { Db } from '../store/db.js';
+import type { Sql } from '../store/sql.js';
 import * as ledger from '../store/ledger.js';
 import { InlineRunner } from './inline.js';
 import { planRun, type PlannedFile } from './plan.js';
@@ -22,7 +22,8 @@ import { makeWriter } from './writer.js';
 export type { FileOutcome, RunSummary } from './summary.js';
 
 export interface RunOptions {
-  db: Db;
+  /** The store written to (and read from, to plan). */
+  sql: Sql;
   /** Files as they will be shown and stored in documents.path (see collectFiles). */
   files: string[];
   /** Worker threads; 0 runs everything on this thread (no timeout or memory bound; for debugging). */
@@ -61,10 +62,10 @@ const READ_AHEAD = 2;
 export async function runBulk(o: RunOptions): Promise<RunSummary> {
   const startedAt = new Date();
   const t0 = performance.now();
-  const { runId, resumed } = beginRun(o);
+  const { runId, resumed } = await beginRun(o);
   o.reporter.start({ total: o.files.length, jobs: o.jobs, runId, dryRun: o.dryRun });
 
-  const plan = await planRun(o.db, o.files, { ...o, onProgress: (done, total) => o.reporter.planning(done, total) });
+  const plan = await planRun(o.sql, o.files, { ...o, onProgress: (done, total) => o.reporter.planning(done, total) });
   o.reporter.planned();
   const outcomes = new Outcomes(o.files, o.reporter);
   const toProcess: Extract<PlannedFile, { kind: 'file' }>[] = [];
@@ -74,7 +75,7 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
   }
   const stats = await processFiles(o, toProcess, runId, (out) => outcomes.add(out));
   if (stats.fatal) {
-    if (runId !== null) ledger.finishRun(o.db, runId, { error: stats.fatal }, 2);
+    if (runId !== null) await ledger.finishRun(o.sql, runId, { error: stats.fatal }, 2);
     throw new RunError(stats.fatal);
   }
   const summary = summarize(outcomes.all(), {
@@ -89,7 +90,7 @@ export async function runBulk(o: RunOptions): Promise<RunSummary> {
     workers: stats.workers,
     resultsFile: o.dryRun ? null : o.resultsFile,
   });
-  if (runId !== null) ledger.finishRun(o.db, runId, { interrupted: summary.interrupted, ...summary.counts }, summary.exitCode);
+  if (runId !== null) await ledger.finishRun(o.sql, runId, { interrupted: summary.interrupted, ...summary.counts }, summary.exitCode);
   summary.resultsWritten = await writeResults(summary, outcomes.all());
   o.reporter.finish(summary);
   return summary;
@@ -115,16 +116,16 @@ class Outcomes {
 }
 
 /** Refuse a database another live run writes to; take up files a killed run left running. */
-function beginRun(o: RunOptions): { runId: number | null; resumed: number } {
+async function beginRun(o: RunOptions): Promise<{ runId: number | null; resumed: number }> {
   if (o.dryRun) return { runId: null, resumed: 0 };
-  const live = ledger.liveRuns(o.db);
+  const live = await ledger.liveRuns(o.sql);
   if (live.length > 0) throw new RunError(`another ingest (pid ${live[0].pid}, run ${live[0].id}) is writing to this database`);
-  const recovered = ledger.recoverInterrupted(o.db);
+  const recovered = await ledger.recoverInterrupted(o.sql);
   if (recovered.interrupted > 0) {
     o.reporter.note(`${files(recovered.interrupted)} left unfinished by a run that stopped ${recovered.interrupted === 1 ? 'is' : 'are'} taken up again`
       + (recovered.givenUp ? ` (${recovered.givenUp} given up after ${ledger.MAX_INTERRUPTED_ATTEMPTS} attempts)` : ''));
   }
-  const runId = ledger.beginRun(o.db, { pipelineVersion: PIPELINE_VERSION, jobs: o.jobs, argv: o.argv });
+  const runId = await ledger.beginRun(o.sql, { pipelineVersion: PIPELINE_VERSION, jobs: o.jobs, argv: o.argv });
   return { runId, resumed: recovered.interrupted };
 }
 
@@ -166,7 +167,7 @@ interface RunStats {
 /** Run: each file through the runner, its result stored as it comes; `finish` gets each outcome. */
 async function processFiles(o: RunOptions, todo: Extract<PlannedFile, { kind: 'file' }>[], runId: number | null, finish: (out: FileOutcome) => void): Promise<RunStats> {
   if (todo.length === 0 || runId === null) return { storeMs: 0, workers: { replaced: 0, recycled: 0 }, fatal: null };
-  const { db } = o;
+  const { sql } = o;
   const stop = new AbortController(); // the caller's signal, or the runner failing
   const signal = o.signal ? AbortSignal.any([o.signal, stop.signal]) : stop.signal;
   let fatal: string | null = null;
@@ -177,12 +178,18 @@ async function processFiles(o: RunOptions, todo: Extract<PlannedFile, { kind: 'f
     if (e instanceof PoolStartError) return { storeMs: 0, workers: { replaced: 0, recycled: 0 }, fatal: e.message };
     throw e;
   }
-  const writer = makeWriter(db);
+  const writer = makeWriter(sql);
 
   const one = async (f: Extract<PlannedFile, { kind: 'file' }>): Promise<FileOutcome> => {
     const id = { path: f.path, sha256: f.sha256, size: f.size };
     if (signal.aborted) return notStarted(id, fatal ?? 'the run was interrupted');
-    const started = () => ledger.markRunning(db, f.sha256, runId, PIPELINE_VERSION);
+    // Marked running when the runner takes the file up (onStart, called synchronously); awaited
+    // before its result is stored, so the ledger sees running, then finished.
+    let marked: Promise<void> | null = null;
+    const started = () => {
+      marked = ledger.markRunning(sql, f.sha256, runId, PIPELINE_VERSION);
+      marked.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+    };
     let outcome: TaskOutcome;
     if (f.size > o.maxFileSizeBytes) {
       started();
@@ -193,7 +200,7 @@ async function processFiles(o: RunOptions, todo: Extract<PlannedFile, { kind: 'f
         data = await readFile(f.abs);
       } catch (e) {
         const error = `could not read the file: ${errorMessage(e)}`;
-        ledger.pathError(db, f.abs, error);
+        await ledger.pathError(sql, f.abs, error);
         return { ...id, action: 'unreadable', why: 'unreadable', reason: 'unreadable', status: 'failed', error, pages: 0, tables: 0, items: 0, elapsedMs: 0, attempts: 0 };
       }
       try {
@@ -206,10 +213,11 @@ async function processFiles(o: RunOptions, todo: Extract<PlannedFile, { kind: 'f
       }
     }
     if (outcome.kind === 'not-started') return notStarted(id, fatal ?? 'the run was interrupted');
+    await marked;
     let result = outcome.kind === 'result' ? outcome.result : failedDocument(f, outcome.reason);
     // The file was hashed when planned and read again now: it changed in between.
     if (result.sha256 !== f.sha256) result = failedDocument(f, 'the file changed during the run (its content no longer matches its hash); run again to read it');
-    result = writer.store(result, outcome.elapsedMs);
+    result = await writer.store(result, outcome.elapsedMs);
     return {
       ...id,
       action: 'processed',
@@ -221,7 +229,7 @@ async function processFiles(o: RunOptions, todo: Extract<PlannedFile, { kind: 'f
       tables: result.tables.length,
       items: result.tables.reduce((n, t) => n + t.items.length, 0),
       elapsedMs: outcome.elapsedMs,
-      attempts: ledger.getFile(db, f.sha256)?.attempts ?? 1,
+      attempts: (await ledger.getFile(sql, f.sha256))?.attempts ?? 1,
     };
   };
 
