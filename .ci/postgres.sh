@@ -16,7 +16,10 @@ if [ ! -x "$bin/pg_ctl" ]; then echo "no PostgreSQL binaries (apt-get install po
 as_owner() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
-if [ "$(id -u)" = 0 ]; then chown postgres: "$dir"; fi
+if [ "$(id -u)" = 0 ]; then
+  chown postgres: "$dir"
+  runuser -u postgres -- test -w "$dir" || { echo "the postgres user cannot enter $dir (a folder above it is private)" >&2; exit 1; }
+fi
 
 case $cmd in
 start)

@@ -11,6 +11,8 @@ import { RESOURCES, exportDataset } from '../src/analyze/export.js';
 import { auditDatabase } from '../src/analyze/audit.js';
 import { runIngest } from '../src/cli/ingest.js';
 import type { Db } from '../src/store/db.js';
+import type { Sql } from '../src/store/sql.js';
+import { rawDb } from './fixtures/store.js';
 import { checkTableSchemaRules, expectedRows, readBack, validateProfile } from './fixtures/export-check.js';
 import { corpusDir } from '../bench/paths.js';
 import { quietly } from './fixtures/cli.js';
@@ -45,6 +47,8 @@ function wanToYuan(text: string): string {
 describe.skipIf(!HAVE_CORPUS)('corpus: researchers’ worked examples', () => {
   let dir: string;
   let dbPath: string;
+  let sql: Sql;
+  /** Its SQLite connection, for the checks against the line items. */
   let db: Db;
 
   beforeAll(async () => {
@@ -52,10 +56,11 @@ describe.skipIf(!HAVE_CORPUS)('corpus: researchers’ worked examples', () => {
     dbPath = path.join(dir, 'corpus.db');
     // As a user does: `yusuan ingest` (on this thread), which also leaves the stored findings those of an audit.
     expect(await quietly(() => runIngest([...inputs(), '--db', dbPath, '--jobs', '0', '--results', path.join(dir, 'run_results.json')]))).toBe(0);
-    db = openAnalysisDb(dbPath, { aliasFile: DEFAULT_ALIAS_FILE });
+    sql = await openAnalysisDb(dbPath, { aliasFile: DEFAULT_ALIAS_FILE });
+    db = rawDb(sql);
   }, 120_000);
-  afterAll(() => {
-    db?.close();
+  afterAll(async () => {
+    await sql?.close();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -90,8 +95,8 @@ describe.skipIf(!HAVE_CORPUS)('corpus: researchers’ worked examples', () => {
     expect(db.prepare('SELECT count(*) FROM documents WHERE id NOT IN (SELECT document_id FROM document_departments)').pluck().get()).toBe(0);
   });
 
-  it('example 1: 三公 by department and year equals the 三公 table of each Jiangsu document', () => {
-    const r = compare(db, 'three-public', { by: ['department', 'year'] });
+  it('example 1: 三公 by department and year equals the 三公 table of each Jiangsu document', async () => {
+    const r = await compare(sql, 'three-public', { by: ['department', 'year'] });
     const jiangsu = r.rows.filter((x) => String(x[0]).includes('江苏'));
     expect(jiangsu).toHaveLength(10); // 5 departments × 2 years
     const measures = ['three_public', 'overseas_travel', 'vehicle_purchase', 'vehicle_operation', 'official_reception'];
@@ -116,8 +121,8 @@ describe.skipIf(!HAVE_CORPUS)('corpus: researchers’ worked examples', () => {
     expect(row(r, '江苏省人民检察院', 2018)!.slice(-2)).toEqual(['-1000500.00', '-17.12']);
   });
 
-  it('example 2: personnel share of basic expenditure equals (301 + 303) / Σ classes of the basic table', () => {
-    const r = compare(db, 'personnel-share', { by: ['department', 'year'] });
+  it('example 2: personnel share of basic expenditure equals (301 + 303) / Σ classes of the basic table', async () => {
+    const r = await compare(sql, 'personnel-share', { by: ['department', 'year'] });
     expect(r.rows.length).toBe(12); // 10 Jiangsu + Shanghai + 达州
     for (const x of r.rows) {
       const [department, year] = [x[0] as string, x[1] as number];
@@ -139,8 +144,8 @@ describe.skipIf(!HAVE_CORPUS)('corpus: researchers’ worked examples', () => {
     expect(row(r, '江苏省高级人民法院', 2018)![col(r, 'personnel_pct')]).toBe('81.65');
   });
 
-  it('example 3: year-over-year change of 204 公共安全支出 for 江苏省高级人民法院', () => {
-    const r = compare(db, 'function', { by: ['department', 'year'], code: '204', department: '江苏省高级人民法院' });
+  it('example 3: year-over-year change of 204 公共安全支出 for 江苏省高级人民法院', async () => {
+    const r = await compare(sql, 'function', { by: ['department', 'year'], code: '204', department: '江苏省高级人民法院' });
     expect(r.rows).toEqual([
       ['江苏省高级人民法院', 2017, 'budget', '235131100.00', null, null, null, null],
       ['江苏省高级人民法院', 2018, 'budget', '262008800.00', null, null, '26877700.00', '11.43'],
@@ -157,7 +162,7 @@ describe.skipIf(!HAVE_CORPUS)('corpus: researchers’ worked examples', () => {
     const expected = expectedRows(db);
     for (const format of ['csv', 'parquet'] as const) {
       const out = path.join(dir, format);
-      await exportDataset(db, { format, outDir: out });
+      await exportDataset(sql, { format, outDir: out });
       for (const r of RESOURCES) expect(await readBack(out, format, r.name), `${format} ${r.name}`).toEqual(expected[r.name]);
       const descriptor = JSON.parse(fs.readFileSync(path.join(out, 'datapackage.json'), 'utf8'));
       expect(validateProfile(descriptor)).toEqual([]);
@@ -168,7 +173,7 @@ describe.skipIf(!HAVE_CORPUS)('corpus: researchers’ worked examples', () => {
 
   it('exports the findings of an audit: after an ingest the stored findings are the latest audit’s', async () => {
     const out = path.join(dir, 'findings');
-    await exportDataset(db, { format: 'jsonl', outDir: out });
+    await exportDataset(sql, { format: 'jsonl', outDir: out });
     const tableIndex = new Map((db.prepare('SELECT id, table_index FROM doc_tables').raw().all() as [number, number][]));
     const key = (documentId: number, f: { rule: string; severity: string; page: number | null; tableIndex: number | null; expected: string | null; actual: string | null; message: string }) =>
       JSON.stringify([documentId, f.rule, f.severity, f.page, f.tableIndex, f.expected, f.actual, f.message]);
@@ -176,7 +181,7 @@ describe.skipIf(!HAVE_CORPUS)('corpus: researchers’ worked examples', () => {
       rule: r.rule as string, severity: r.severity as string, page: r.page as number | null, expected: r.expected as string | null, actual: r.actual as string | null,
       message: r.message as string, tableIndex: r.table_id === null ? null : tableIndex.get(r.table_id as number)!,
     }));
-    const audited = auditDatabase(db).documents.flatMap((d) => d.findings.map((f) => key(d.id, f)));
+    const audited = (await auditDatabase(sql)).documents.flatMap((d) => d.findings.map((f) => key(d.id, f)));
     expect(audited.length).toBeGreaterThan(50);
     expect(exported.sort()).toEqual(audited.sort());
   }, 60_000);

@@ -7,7 +7,10 @@ import { compare, displayWidth, formatTable, percent } from '../src/analyze/comp
 import { groupDepartments, openAnalysisDb, parseAliasFile, refreshDepartments } from '../src/analyze/departments.js';
 import { matchKey } from '../src/domain/departments.js';
 import { fenToYuan } from '../src/domain/money.js';
-import { openDb, type Db } from '../src/store/db.js';
+import type { Db } from '../src/store/db.js';
+import { openStore } from '../src/store/open.js';
+import type { Sql } from '../src/store/sql.js';
+import { rawDb } from './fixtures/store.js';
 import { writeDocument } from '../src/store/write.js';
 import { fixtureDocs } from './fixtures/analysis-docs.js';
 
@@ -69,21 +72,24 @@ describe('department rule', () => {
 describe('views on synthetic documents', () => {
   let dir: string;
   let dbPath: string;
+  /** The store under analysis, and its SQLite connection for the checks in SQL. */
+  let sql: Sql;
   let db: Db;
   let aliasFile: string;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'yusuan-analysis-'));
     dbPath = join(dir, 'a.db');
     aliasFile = join(dir, 'aliases.tsv');
     writeFileSync(aliasFile, '江苏省人大办公厅\t江苏省人大常委会办公厅\n');
-    const w = openDb(dbPath);
-    for (const d of fixtureDocs()) writeDocument(w, d);
-    w.close();
-    db = openAnalysisDb(dbPath, { aliasFile });
+    const w = await openStore(dbPath);
+    for (const d of fixtureDocs()) await writeDocument(w, d);
+    await w.close();
+    sql = await openAnalysisDb(dbPath, { aliasFile });
+    db = rawDb(sql);
   });
-  afterAll(() => {
-    db.close();
+  afterAll(async () => {
+    await sql.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -94,10 +100,10 @@ describe('views on synthetic documents', () => {
     expect(party).toEqual([2017, 2018]);
   });
 
-  it('refreshes only when documents or the alias file change', () => {
-    expect(refreshDepartments(db, { aliasFile }).refreshed).toBe(false);
+  it('refreshes only when documents or the alias file change', async () => {
+    expect((await refreshDepartments(sql, { aliasFile })).refreshed).toBe(false);
     writeFileSync(aliasFile, '江苏省人大办公厅\t江苏省人大常委会办公厅\n江苏省某某院\t江苏省某某法院\n');
-    expect(refreshDepartments(db, { aliasFile }).refreshed).toBe(true);
+    expect((await refreshDepartments(sql, { aliasFile })).refreshed).toBe(true);
     expect(db.prepare("SELECT d.name FROM departments d JOIN department_aliases a ON a.department_id = d.id WHERE a.alias = '江苏省某某院'").pluck().get()).toBe('江苏省某某法院');
   });
 
@@ -131,16 +137,16 @@ describe('views on synthetic documents', () => {
     expect(share).toEqual({ basic_fen: 200_000_000, personnel_fen: 150_000_000, personnel_pct: 75 });
   });
 
-  it('compare groups, sums exactly and adds the year-over-year change', () => {
-    const r = compare(db, 'function', { by: ['department', 'year'], code: '204', department: '江苏省委办公厅' });
+  it('compare groups, sums exactly and adds the year-over-year change', async () => {
+    const r = await compare(sql, 'function', { by: ['department', 'year'], code: '204', department: '江苏省委办公厅' });
     expect(r.columns).toEqual(['department', 'year', 'phase', 'total_yuan', 'basic_yuan', 'project_yuan', 'change_yuan', 'change_pct']);
     expect(r.rows).toEqual([
       ['中国共产党江苏省委员会办公厅', 2017, 'budget', '5000000.00', null, null, null, null],
       ['中国共产党江苏省委员会办公厅', 2018, 'budget', '7500000.00', null, null, '2500000.00', '50.00'],
     ]);
-    const byYear = compare(db, 'three-public', { by: ['year'], phase: 'budget' });
+    const byYear = await compare(sql, 'three-public', { by: ['year'], phase: 'budget' });
     expect(byYear.rows.find((x) => x[0] === 2018)![1]).toBe(fenToYuan(3 * 10_000_000 + 10_000_000 + 10_000_000)); // 中共 ×3, 人大, and the unlinked one
-    expect(() => compare(db, 'function', { by: ['year'] })).toThrow(/--code/);
+    await expect(compare(sql, 'function', { by: ['year'] })).rejects.toThrow(/--code/);
   });
 
   it('searches labels and titles with FTS5 (trigram) and keeps the index in step with deletes', () => {
@@ -153,13 +159,13 @@ describe('views on synthetic documents', () => {
     db.exec("INSERT INTO line_items_fts (line_items_fts) VALUES ('integrity-check')");
   });
 
-  it('opens read-only for queries', () => {
-    const ro = openAnalysisDb(dbPath, { aliasFile, readonly: true });
+  it('opens read-only for queries', async () => {
+    const ro = await openAnalysisDb(dbPath, { aliasFile, readonly: true });
     try {
-      expect(() => ro.prepare('DELETE FROM documents').run()).toThrow(/readonly|read-only/i);
-      expect(ro.prepare('SELECT count(*) FROM three_public').pluck().get()).toBeGreaterThan(0);
+      await expect(ro.run('DELETE FROM documents')).rejects.toThrow(/readonly|read-only/i);
+      expect((await ro.pluck('SELECT count(*) FROM three_public'))[0]).toBeGreaterThan(0);
     } finally {
-      ro.close();
+      await ro.close();
     }
   });
 });

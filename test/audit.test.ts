@@ -6,7 +6,8 @@ import { oneEditApart, PLACEHOLDER } from '../src/validate/rules/header.js';
 import { canonicalOrg, sameOrg } from '../src/domain/departments.js';
 import { fenPerUnit, fmtAmount, printedCent } from '../src/domain/money.js';
 import { referenceNames } from '../src/domain/codes.js';
-import { openDb } from '../src/store/db.js';
+import { openStore } from '../src/store/open.js';
+import { rawDb } from './fixtures/store.js';
 import { writeDocument } from '../src/store/write.js';
 import { auditDatabase, formatMarkdown, formatText, saveFindings } from '../src/analyze/audit.js';
 import { readDocument } from '../src/store/read.js';
@@ -168,8 +169,8 @@ describe('narrative', () => {
 });
 
 describe('yusuan audit over the database', () => {
-  it('rebuilds stored documents, reruns the rules and adds the cross-document rules', () => {
-    const db = openDb(':memory:');
+  it('rebuilds stored documents, reruns the rules and adds the cross-document rules', async () => {
+    const db = await openStore(':memory:');
     const a = sampleDoc();
     a.tables[2].departmentLabel = '达州市另一中心'; // another document's department
     const b = sampleDoc();
@@ -178,23 +179,23 @@ describe('yusuan audit over the database', () => {
     const c = sampleDoc();
     c.sha256 = 'c'.repeat(64); c.path = '/x/next.pdf'; c.fileName = 'next.pdf'; c.year = 2025;
     c.tables.forEach((t) => { t.unit = '元'; t.items.forEach((i) => { i.amountFen = Math.round(i.amountFen / 10_000); }); }); // a whole year in the wrong unit
-    for (const d of [a, b, c]) { d.findings = validateDocument(d); writeDocument(db, d); }
-    const id = db.prepare('SELECT id FROM documents WHERE sha256 = ?').pluck().get(a.sha256) as number;
-    const back = readDocument(db, id)!;
+    for (const d of [a, b, c]) { d.findings = validateDocument(d); await writeDocument(db, d); }
+    const id = rawDb(db).prepare('SELECT id FROM documents WHERE sha256 = ?').pluck().get(a.sha256) as number;
+    const back = (await readDocument(db, id))!;
     expect(back.findings).toEqual(a.findings);
     expect(validateDocument({ ...back, findings: [] })).toEqual(a.findings);
-    const report = auditDatabase(db);
+    const report = await auditDatabase(db);
     const ra = report.documents.find((d) => d.sha256 === a.sha256)!;
     expect(ra.findings.find((f) => f.rule === 'corpus.foreign_department')).toMatchObject({ tableIndex: 2, actual: '达州市另一中心' });
     const rc = report.documents.find((d) => d.sha256 === c.sha256)!;
     expect(rc.findings.find((f) => f.rule === 'corpus.unit_jump')).toMatchObject({ severity: 'error' });
     expect(report.vocabulary.titles.general_budget_basic[0]).toMatchObject({ text: '一般公共预算基本支出预算表', count: 3 });
-    const only = auditDatabase(db, { documents: resolveDocuments(db, ['next.pdf']), rules: ['corpus'] });
+    const only = await auditDatabase(db, { documents: await resolveDocuments(db, ['next.pdf']), rules: ['corpus'] });
     expect(only.documents).toHaveLength(1);
     expect(only.documents[0].findings.every((f) => f.rule.startsWith('corpus.'))).toBe(true);
     expect(formatText(only)).toContain('corpus.unit_jump');
     expect(formatMarkdown(only)).toContain('### corpus.unit_jump');
-    expect(saveFindings(db, only)).toBe(only.documents[0].findings.length);
-    db.close();
+    expect(await saveFindings(db, only)).toBe(only.documents[0].findings.length);
+    await db.close();
   });
 });

@@ -12,6 +12,7 @@ import { runIngest } from '../src/cli/ingest.js';
 import { runStatus } from '../src/cli/status.js';
 import { PoolStartError, WorkerPool, type TaskOutcome } from '../src/ingest/pool.js';
 import { openDb } from '../src/store/db.js';
+import { openStore } from '../src/store/open.js';
 import * as ledger from '../src/store/ledger.js';
 import { withDb } from './fixtures/db.js';
 
@@ -266,22 +267,22 @@ describe('a database written before the ledger existed', () => {
 });
 
 describe('ledger recovery', () => {
-  it('takes up files a killed run left running, and gives up on one that stopped the importer 3 times', () => {
-    const db = openDb(':memory:');
+  it('takes up files a killed run left running, and gives up on one that stopped the importer 3 times', async () => {
+    const sql = await openStore(':memory:');
     try {
-      const dead = ledger.beginRun(db, { pipelineVersion: 'test', jobs: 1, argv: [] });
-      db.prepare('UPDATE ledger_runs SET pid = ? WHERE id = ?').run(2 ** 22 + 12345, dead); // no such process
+      const dead = await ledger.beginRun(sql, { pipelineVersion: 'test', jobs: 1, argv: [] });
+      await sql.run('UPDATE ledger_runs SET pid = ? WHERE id = ?', [2 ** 22 + 12345, dead]); // no such process
       for (const [sha, attempts] of [['a', 1], ['b', 3]] as const) {
-        ledger.seePath(db, { path: `/x/${sha}.pdf`, sha256: sha.repeat(64), size: 1, mtimeMs: 0 });
-        for (let i = 0; i < attempts; i++) ledger.markRunning(db, sha.repeat(64), dead, 'test');
+        await ledger.seePath(sql, { path: `/x/${sha}.pdf`, sha256: sha.repeat(64), size: 1, mtimeMs: 0 });
+        for (let i = 0; i < attempts; i++) await ledger.markRunning(sql, sha.repeat(64), dead, 'test');
       }
-      expect(ledger.liveRuns(db)).toEqual([]);
-      expect(ledger.recoverInterrupted(db)).toEqual({ interrupted: 2, givenUp: 1 });
-      expect(ledger.getFile(db, 'a'.repeat(64))).toMatchObject({ status: 'running', attempts: 1 });
-      expect(ledger.getFile(db, 'b'.repeat(64))).toMatchObject({ status: 'failed', attempts: 3 });
-      expect(ledger.getFile(db, 'b'.repeat(64))!.error).toMatch(/stopped 3 times .*--retry/);
+      expect(await ledger.liveRuns(sql)).toEqual([]);
+      expect(await ledger.recoverInterrupted(sql)).toEqual({ interrupted: 2, givenUp: 1 });
+      expect(await ledger.getFile(sql, 'a'.repeat(64))).toMatchObject({ status: 'running', attempts: 1 });
+      expect(await ledger.getFile(sql, 'b'.repeat(64))).toMatchObject({ status: 'failed', attempts: 3 });
+      expect((await ledger.getFile(sql, 'b'.repeat(64)))!.error).toMatch(/stopped 3 times .*--retry/);
     } finally {
-      db.close();
+      await sql.close();
     }
   });
 });

@@ -9,7 +9,7 @@ import { declaredOptions, reportFailure, setDebug, showPath } from '../src/cli/a
 import { RULE_IDS } from '../src/cli/audit.js';
 import { selectorKind } from '../src/cli/documents.js';
 import { packageVersion } from '../src/cli/main.js';
-import { openDb } from '../src/store/db.js';
+import { openStore } from '../src/store/open.js';
 import { writeDocument } from '../src/store/write.js';
 import { validateDocument } from '../src/validate/index.js';
 import { PIPELINE_VERSION } from '../src/version.js';
@@ -25,12 +25,12 @@ let dbPath: string;
 /** An absolute path inside the working folder: shown relative. */
 let insidePath: string;
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'yusuan-cli-'));
   dbPath = join(dir, 'c.db');
   insidePath = join(process.cwd(), 'scratch-cli', 'a1.pdf');
-  const db = openDb(dbPath);
-  for (const d of fixtureDocs()) writeDocument(db, d); // ids 1–7, file names with years (…2017.pdf)
+  const db = await openStore(dbPath);
+  for (const d of fixtureDocs()) await writeDocument(db, d); // ids 1–7, file names with years (…2017.pdf)
   const planted = sampleDoc(); // id 8: a sum that does not hold
   planted.sha256 = '1'.repeat(64);
   planted.path = insidePath;
@@ -45,9 +45,9 @@ beforeAll(() => {
   clean.fileName = 'clean.pdf';
   for (const d of [planted, clean]) {
     d.findings = validateDocument(d);
-    writeDocument(db, d);
+    await writeDocument(db, d);
   }
-  db.close();
+  await db.close();
 });
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });

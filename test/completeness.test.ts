@@ -5,7 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { processFile } from '../src/pipeline.js';
 import { completenessFamily } from '../src/validate/rules/completeness.js';
 import { codeCoverage } from '../src/domain/codes.js';
-import { openDb } from '../src/store/db.js';
+import { openStore } from '../src/store/open.js';
+import { rawDb } from './fixtures/store.js';
 import { writeDocument } from '../src/store/write.js';
 import type { DocumentResult, LineItem, RecognizedTable } from '../src/types.js';
 import { twoTablesPdf } from './fixtures/two-tables.js';
@@ -103,12 +104,12 @@ describe('documents.code_rows / coded_rows', () => {
   it('stores the share of rows with codes of each document', async () => {
     const d = await processFile('two-tables.pdf', new Uint8Array(twoTablesPdf('split')));
     const fn = d.tables.findIndex((t) => t.kind === 'appropriation_expenditure');
-    const db = openDb(':memory:');
+    const db = await openStore(':memory:');
     try {
-      writeDocument(db, withoutCodes(d, fn, ['2010102']), { pipelineVersion: 'test' });
-      expect(db.prepare('SELECT code_rows, coded_rows FROM documents').get()).toEqual({ code_rows: 11, coded_rows: 10 });
+      await writeDocument(db, withoutCodes(d, fn, ['2010102']), { pipelineVersion: 'test' });
+      expect(rawDb(db).prepare('SELECT code_rows, coded_rows FROM documents').get()).toEqual({ code_rows: 11, coded_rows: 10 });
     } finally {
-      db.close();
+      await db.close();
     }
   });
 });

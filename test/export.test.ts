@@ -10,30 +10,36 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openAnalysisDb } from '../src/analyze/departments.js';
 import { saveVerdict } from '../src/analyze/verdicts.js';
 import { RESOURCES, datasetteMetadata, exportDataset } from '../src/analyze/export.js';
-import { openDb, type Db } from '../src/store/db.js';
+import type { Db } from '../src/store/db.js';
+import { openStore } from '../src/store/open.js';
+import type { Sql } from '../src/store/sql.js';
+import { rawDb } from './fixtures/store.js';
 import { writeDocument } from '../src/store/write.js';
 import { fixtureDocs } from './fixtures/analysis-docs.js';
 import { checkTableSchemaRules, expectedRows, parseCsv, readBack, validateProfile, type Row } from './fixtures/export-check.js';
 
 describe('export', () => {
   let dir: string;
+  let sql: Sql;
+  /** Its SQLite connection, for the expected rows and the Datasette queries. */
   let db: Db;
   let expected: Record<string, Row[]>;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'yusuan-export-'));
     const dbPath = join(dir, 'e.db');
-    const w = openDb(dbPath);
-    for (const d of fixtureDocs()) writeDocument(w, d);
+    const w = await openStore(dbPath);
+    for (const d of fixtureDocs()) await writeDocument(w, d);
     const judged = fixtureDocs()[0];
-    saveVerdict(w, { sha256: judged.sha256, rule: 'sum.total_row', severity: 'warning', page: 1, box: [10.004, 20, 30.5, 40], printed: '1.00', expected: '2.00', verdict: 'false_alarm', note: 'a subtotal' });
-    w.close();
-    db = openAnalysisDb(dbPath, { aliasFile: null });
-    for (const format of ['csv', 'jsonl', 'parquet'] as const) await exportDataset(db, { format, outDir: join(dir, format) });
+    await saveVerdict(w, { sha256: judged.sha256, rule: 'sum.total_row', severity: 'warning', page: 1, box: [10.004, 20, 30.5, 40], printed: '1.00', expected: '2.00', verdict: 'false_alarm', note: 'a subtotal' });
+    await w.close();
+    sql = await openAnalysisDb(dbPath, { aliasFile: null });
+    db = rawDb(sql);
+    for (const format of ['csv', 'jsonl', 'parquet'] as const) await exportDataset(sql, { format, outDir: join(dir, format) });
     expected = expectedRows(db);
   });
-  afterAll(() => {
-    db.close();
+  afterAll(async () => {
+    await sql.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

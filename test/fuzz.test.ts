@@ -12,7 +12,7 @@ import { WorkerPool, workerEntry } from '../src/ingest/pool.js';
 import type { Reporter } from '../src/ingest/report.js';
 import { runBulk } from '../src/ingest/run.js';
 import type { FileOutcome, RunSummary } from '../src/ingest/summary.js';
-import { openDb } from '../src/store/db.js';
+import { openStore } from '../src/store/open.js';
 import { MUTATIONS, mutate, prng } from './fixtures/mutate.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -75,14 +75,14 @@ describe('damaged PDFs', () => {
     made = files.length;
     outcomes = [];
     const reporter: Reporter = { start() {}, planning() {}, planned() {}, note() {}, file: (o) => void outcomes.push(o), finish() {} };
-    const db = openDb(path.join(tmp, 'fuzz.db'));
+    const sql = await openStore(path.join(tmp, 'fuzz.db'));
     try {
       summary = await runBulk({
-        db, files, jobs: 2, force: false, retry: false, dryRun: false, ocr: 'off', ocrJobs: 1,
+        sql, files, jobs: 2, force: false, retry: false, dryRun: false, ocr: 'off', ocrJobs: 1,
         timeoutMs: 60_000, maxMemoryMb: 1024, maxFileSizeBytes: 1024 ** 3, reporter, resultsFile: null, argv: ['fuzz'],
       });
     } finally {
-      db.close();
+      await sql.close();
     }
   }, 180_000);
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listDocumentRows } from '../src/serve/api.js';
 import { isLoopback, refusal, startServer, type RunningServer } from '../src/serve/server.js';
 import type { DocumentJson, DocumentRow, FindingGroup } from '../src/serve/types.js';
-import { openDb } from '../src/store/db.js';
+import { openStore } from '../src/store/open.js';
 import { writeDocument } from '../src/store/write.js';
 import { fixtureDocs } from './fixtures/analysis-docs.js';
 import { yusuan } from './fixtures/cli.js';
@@ -80,9 +80,9 @@ describe('read-only server', () => {
     expect(rows[0].findings.error + rows[0].findings.warning + rows[0].findings.info).toBeGreaterThan(0);
     const q = (s2: string) => get(`${s.url}api/documents?q=${encodeURIComponent(s2)}`).then((r) => json<DocumentRow[]>(r).length);
     expect(await q('样例')).toBe(1);
-    expect(await q('基本支出预算')).toBe(1); // a table title, through doc_tables_fts
+    expect(await q('基本支出预算')).toBe(1); // a table title
     expect(await q('no such name')).toBe(0);
-    expect(await q('"%_\\')).toBe(0); // FTS and LIKE syntax taken literally
+    expect(await q('"%_\\')).toBe(0); // LIKE syntax taken literally
     expect((await get(s.url + 'api/documents?sort=findings&desc=1')).status).toBe(200);
     expect((await get(s.url + 'api/documents?sort=path;drop')).status).toBe(400);
   });
@@ -197,22 +197,22 @@ describe('verdicts and moved files', () => {
 });
 
 describe('a database of 500 documents', () => {
-  it('lists in well under a second', () => {
-    const db = openDb(':memory:');
+  it('lists in well under a second', async () => {
+    const db = await openStore(':memory:');
     const docs = fixtureDocs();
     for (let i = 0; i < 500; i++) {
       const d = structuredClone(docs[i % docs.length]);
       d.sha256 = i.toString(16).padStart(64, '0');
       d.path = `/corpus/${i}.pdf`;
       d.fileName = `${i}.pdf`;
-      writeDocument(db, d);
+      await writeDocument(db, d);
     }
     const t0 = performance.now();
-    const rows = listDocumentRows(db, { sort: 'findings', desc: true });
+    const rows = await listDocumentRows(db, { sort: 'findings', desc: true });
     const ms = performance.now() - t0;
     console.log(`500 documents listed in ${ms.toFixed(1)} ms`);
     expect(rows).toHaveLength(500);
     expect(ms).toBeLessThan(1000);
-    db.close();
+    await db.close();
   });
 });

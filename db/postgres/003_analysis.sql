@@ -10,13 +10,10 @@
 --   columns (FTS5's trigram tokenizer finds substrings too). MATCH is SQLite's alone: code that must
 --   run on both searches with LIKE.
 
--- The exact decimal text of 元 for an integer amount of 分: -12345 → '-123.45'; NULL stays NULL.
-CREATE FUNCTION yuan_text(fen bigint) RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-  SELECT CASE WHEN fen < 0 THEN '-' ELSE '' END || (abs(fen) / 100)::text || '.' || lpad((abs(fen) % 100)::text, 2, '0')
-$$;
--- sum(bigint) is numeric: an integer, converted exactly (an error beyond bigint, as SQLite's integer overflow)
+-- The exact decimal text of 元 for an integer amount of 分: -12345 → '-123.45'; NULL stays NULL. numeric in
+-- (what sum(bigint) gives, and any integer type), computed as bigint: exact, an error beyond bigint.
 CREATE FUNCTION yuan_text(fen numeric) RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-  SELECT yuan_text(fen::bigint)
+  SELECT CASE WHEN fen < 0 THEN '-' ELSE '' END || (abs(fen::bigint) / 100)::text || '.' || lpad((abs(fen::bigint) % 100)::text, 2, '0')
 $$;
 
 -- ------------------------------------------------------------------------------------------------

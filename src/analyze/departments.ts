@@ -175,9 +175,13 @@ export async function refreshDepartments(sql: Sql, opts: { aliasFile?: string | 
   if (!opts.force && stored === fp) return { refreshed: false, ...(await count()) };
 
   const aliases = parseAliasFile(aliasText, file ?? 'alias file');
-  const docs = await sql.all<{ id: number; department: string | null }>('SELECT id, department FROM documents ORDER BY id');
-  const groups = groupDepartments(docs, aliases);
-  await sql.transaction(async (tx) => {
+  const refreshed = await sql.transaction(async (tx) => {
+    // Again under the write lock: several processes may open a stale store at once (PostgreSQL); the
+    // ones after the first find the tables current.
+    const now = await fingerprint(tx, aliasText);
+    if (!opts.force && (await storedFingerprint(tx)) === now) return false;
+    const docs = await tx.all<{ id: number; department: string | null }>('SELECT id, department FROM documents ORDER BY id');
+    const groups = groupDepartments(docs, aliases);
     await tx.exec('DELETE FROM document_departments; DELETE FROM department_aliases; DELETE FROM departments;');
     for (const [i, g] of groups.entries()) {
       const id = i + 1;
@@ -187,9 +191,10 @@ export async function refreshDepartments(sql: Sql, opts: { aliasFile?: string | 
         await tx.run('INSERT INTO document_departments (document_id, department_id, printed_name, matched_by) VALUES (?, ?, ?, ?)', [d.id, id, d.printed, d.matchedBy]);
       }
     }
-    await tx.run("INSERT INTO analysis_state (key, value) VALUES ('departments', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [fp]);
+    await tx.run("INSERT INTO analysis_state (key, value) VALUES ('departments', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [now]);
+    return true;
   });
-  return { refreshed: true, ...(await count()) };
+  return { refreshed, ...(await count()) };
 }
 
 export interface AnalysisDbOptions {

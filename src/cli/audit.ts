@@ -5,8 +5,8 @@ import { CORPUS_RULE_IDS, FINDING_COLUMNS, SEVERITY_RANK, auditDatabase, finding
 import type { Severity } from '../types.js';
 import { DOCUMENT_RULE_IDS } from '../validate/index.js';
 import { errorMessage } from '../errors.js';
-import type { Db } from '../store/db.js';
-import { UserError, parseCommand, parseFormat, showPath, usageError as reportUsage } from './args.js';
+import type { Sql } from '../store/sql.js';
+import { STORE_HELP, STORE_OPTIONS, UserError, parseCommand, parseFormat, showPath, showStore, storeLocation, usageError as reportUsage } from './args.js';
 import { resolveDocuments } from './documents.js';
 import { printRows } from './output.js';
 import { formatAgreement, verdictAgreement } from '../analyze/verdicts.js';
@@ -18,7 +18,7 @@ import { formatAgreement, verdictAgreement } from '../analyze/verdicts.js';
  */
 export const RULE_IDS: readonly string[] = [...DOCUMENT_RULE_IDS, ...CORPUS_RULE_IDS];
 
-export const AUDIT_USAGE = `usage: yusuan audit [--db yusuan.db] [--document <id|sha256|name>]… [--rule <id or prefix>]…
+export const AUDIT_USAGE = `usage: yusuan audit [--store yusuan.db] [--document <id|sha256|name>]… [--rule <id or prefix>]…
                     [--severity info|warning|error] [--fail-on error|warning]
                     [--format table|json|jsonl|csv|md] [--vocabulary] [--save] [--aliases FILE]
                     [--verdicts]
@@ -27,9 +27,10 @@ export const AUDIT_USAGE = `usage: yusuan audit [--db yusuan.db] [--document <id
   need the whole database (rare title/label variants, a department of another document in a header,
   ×10,000 jumps of one department's totals between years). Prints a report grouped by document and
   rule: each finding with its page, its box ([x0, y0, x1, y1] in PDF points), the printed value and
-  the expected one. Documents without findings are counted, not listed.
+  the expected one. Documents without findings are counted, not listed. The store is only read
+  unless --save.
 
-  --db <file>          SQLite database (default yusuan.db); only read unless --save
+${STORE_HELP}
   --document <d>       only this document (repeatable): a whole number is its id; 8 or more hex
                        digits a sha256 prefix; anything else its path or file name, or a part of it
                        that fits one document (several: an error listing them)
@@ -63,7 +64,7 @@ export async function runAudit(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: false,
     options: {
-      db: { type: 'string', default: 'yusuan.db' },
+      ...STORE_OPTIONS,
       document: { type: 'string', multiple: true },
       rule: { type: 'string', multiple: true },
       severity: { type: 'string', default: 'info' },
@@ -85,38 +86,44 @@ export async function runAudit(argv: string[]): Promise<number> {
   if (failOn !== undefined && failOn !== 'error' && failOn !== 'warning') return usageError('--fail-on must be error or warning');
   const unknown = (v.rule ?? []).filter((r) => !knownRule(r));
   if (unknown.length) return usageError(`unknown rule ${unknown.join(', ')} (families: ${[...new Set(RULE_IDS.map((id) => id.split('.')[0]))].join(', ')}; ids in the README)`);
-  let db: Db;
+  let store: string;
+  let db: Sql;
   try {
-    db = openAnalysisDb(v.db, { aliasFile: v.aliases, readonly: !v.save });
+    store = storeLocation(v);
   } catch (e) {
-    return usageError(`cannot open database ${showPath(v.db)}: ${errorMessage(e)}`);
+    return usageError(errorMessage(e));
   }
   try {
-    if (v.verdicts) return printVerdicts(db, format);
+    db = await openAnalysisDb(store, { aliasFile: v.aliases, readonly: !v.save });
+  } catch (e) {
+    return usageError(`cannot open database ${showStore(store)}: ${errorMessage(e)}`);
+  }
+  try {
+    if (v.verdicts) return await printVerdicts(db, format);
     let documents: number[] | undefined;
     try {
-      documents = v.document?.length ? resolveDocuments(db, v.document) : undefined;
+      documents = v.document?.length ? await resolveDocuments(db, v.document) : undefined;
     } catch (e) {
       if (e instanceof UserError) return usageError(e.message);
       throw e;
     }
-    const report = auditDatabase(db, { documents, rules: v.rule, minSeverity: v.severity as Severity });
+    const report = await auditDatabase(db, { documents, rules: v.rule, minSeverity: v.severity as Severity });
     if (documents && report.documents.length === 0) return usageError(`${v.document!.join(', ')}: failed documents are not audited (yusuan status shows why they failed)`);
     const shown: AuditReport = { ...report, documents: report.documents.map((d) => ({ ...d, file: showPath(d.file) })) };
     if (format === 'json') console.log(JSON.stringify(v.vocabulary ? shown : { ...shown, vocabulary: undefined }, null, 2));
     else if (format === 'md') console.log(formatMarkdown(shown, { vocabulary: v.vocabulary }));
     else if (format === 'jsonl' || format === 'csv') printRows(format, [...FINDING_COLUMNS], findingRows(shown));
     else console.log(formatText(shown, { vocabulary: v.vocabulary }));
-    if (v.save) console.error(`saved ${saveFindings(db, report)} findings`);
+    if (v.save) console.error(`saved ${await saveFindings(db, report)} findings`);
     if (failOn && report.documents.some((d) => d.findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn]))) return 1;
     return 0;
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
-function printVerdicts(db: Db, format: 'table' | 'json' | 'jsonl' | 'csv' | 'md'): number {
-  const rows = verdictAgreement(db);
+async function printVerdicts(db: Sql, format: 'table' | 'json' | 'jsonl' | 'csv' | 'md'): Promise<number> {
+  const rows = await verdictAgreement(db);
   if (format === 'json') console.log(JSON.stringify(rows, null, 2));
   else if (format === 'jsonl' || format === 'csv') printRows(format, AGREEMENT_COLUMNS, rows.map((a) => [a.rule, a.severity, a.confirmed, a.falseAlarm, a.unsure, a.agreement]));
   else console.log(formatAgreement(rows));

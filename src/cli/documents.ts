@@ -2,7 +2,7 @@
 // digits and no such id, a sha256 prefix); a hex string of 8 or more characters a sha256 prefix; anything else a path or a file name (whole, else a part of
 // it). A name that fits several documents is an error listing them, never a silent union.
 import { resolve } from 'node:path';
-import type { Db } from '../store/db.js';
+import type { Sql } from '../store/sql.js';
 import { UserError, showPath } from './args.js';
 
 export const SHA256_PREFIX_MIN = 8;
@@ -35,8 +35,8 @@ export function matchDocuments(docs: DocRef[], s: string): DocRef[] {
 }
 
 /** The ids of the documents named by the selectors, in the order given; a UserError when one names none or several. */
-export function resolveDocuments(db: Db, selectors: string[]): number[] {
-  const docs = db.prepare('SELECT id, sha256, path, file_name FROM documents ORDER BY id').all() as DocRef[];
+export async function resolveDocuments(sql: Sql, selectors: string[]): Promise<number[]> {
+  const docs = await sql.all<DocRef>('SELECT id, sha256, path, file_name FROM documents ORDER BY id');
   const ids: number[] = [];
   for (const s of selectors) {
     const found = matchDocuments(docs, s);

@@ -4,10 +4,11 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { errorMessage } from '../errors.js';
 import { DEFAULT_PORT, startServer } from '../serve/server.js';
-import { parseCommand, showPath, userError } from './args.js';
+import { STORE_HELP, STORE_OPTIONS, parseCommand, showStore, storeLocation, userError } from './args.js';
+import { isPostgresLocation } from '../store/sql.js';
 import { packageVersion } from './main.js';
 
-export const SERVE_USAGE = `usage: yusuan serve [--db yusuan.db] [--port 8600] [--open] [--root DIR] [--allow-verdicts]
+export const SERVE_USAGE = `usage: yusuan serve [--store yusuan.db] [--port 8600] [--open] [--root DIR] [--allow-verdicts]
 
   A local web app for reviewing the database in the browser: the documents (filter, sort, search by
   name); a document's pages rendered from the original PDF beside its tables as grids (click a cell to
@@ -19,7 +20,7 @@ export const SERVE_USAGE = `usage: yusuan serve [--db yusuan.db] [--port 8600] [
   script, font and worker is served from this machine; a PDF is read only from a path stored in the
   database; nothing is written unless --allow-verdicts. Stop it with Ctrl-C.
 
-  --db <file>          SQLite database (default yusuan.db)
+${STORE_HELP}
   --port <n>           port on 127.0.0.1 (default ${DEFAULT_PORT}; 0 picks a free one)
   --open               open the app in the default browser (xdg-open / open / start)
   --root <dir>         the original files now live under this folder: each stored path is looked for
@@ -32,7 +33,7 @@ export async function runServe(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: false,
     options: {
-      db: { type: 'string', default: 'yusuan.db' },
+      ...STORE_OPTIONS,
       port: { type: 'string', default: String(DEFAULT_PORT) },
       open: { type: 'boolean', default: false },
       root: { type: 'string' },
@@ -44,15 +45,21 @@ export async function runServe(argv: string[]): Promise<number> {
   const v = parsed.values;
   const port = Number(v.port);
   if (!/^\d+$/.test(v.port) || port > 65535) return userError('serve', `--port must be a whole number from 0 to 65535 (got '${v.port}')`);
-  if (!existsSync(v.db)) return userError('serve', `no database at ${showPath(v.db)} (run yusuan ingest first)`);
+  let store: string;
+  try {
+    store = storeLocation(v);
+  } catch (e) {
+    return userError('serve', errorMessage(e));
+  }
+  if (!isPostgresLocation(store) && !existsSync(store)) return userError('serve', `no database at ${showStore(store)} (run yusuan ingest first)`);
   if (v.root !== undefined && !(existsSync(v.root) && statSync(v.root).isDirectory())) return userError('serve', `--root ${v.root} is not a folder`);
   let running;
   try {
-    running = await startServer({ db: v.db, port, root: v.root === undefined ? undefined : resolve(v.root), allowVerdicts: v['allow-verdicts'], version: packageVersion() });
+    running = await startServer({ db: store, port, root: v.root === undefined ? undefined : resolve(v.root), allowVerdicts: v['allow-verdicts'], version: packageVersion() });
   } catch (e) {
-    return userError('serve', `cannot serve ${showPath(v.db)}: ${errorMessage(e)}`);
+    return userError('serve', `cannot serve ${showStore(store)}: ${errorMessage(e)}`);
   }
-  console.log(`yusuan serve: ${running.url}  (${showPath(v.db)}, ${v['allow-verdicts'] ? 'verdicts recorded' : 'read-only'}; Ctrl-C to stop)`);
+  console.log(`yusuan serve: ${running.url}  (${showStore(store)}, ${v['allow-verdicts'] ? 'verdicts recorded' : 'read-only'}; Ctrl-C to stop)`);
   if (v.open) openBrowser(running.url);
   await new Promise<void>((done) => {
     const stop = () => void running.close().then(done);

@@ -61,7 +61,8 @@ export async function listDocumentRows(sql: Sql, q: DocumentQuery = {}): Promise
   if (q.phase) { where.push('d.phase = ?'); args.push(q.phase); }
   if (q.year !== undefined) { where.push('d.year = ?'); args.push(q.year); }
   if (q.department) { where.push('d.department = ?'); args.push(q.department); }
-  const order = `${SORT_SQL[q.sort ?? 'id']} ${q.desc ? 'DESC' : 'ASC'}, d.id`;
+  // NULLs said where they go (SQLite puts them first ascending, PostgreSQL last).
+  const order = `${SORT_SQL[q.sort ?? 'id']} ${q.desc ? 'DESC NULLS LAST' : 'ASC NULLS FIRST'}, d.id`;
   const count = (severity: string) => `sum(CASE WHEN severity = '${severity}' THEN 1 ELSE 0 END)`;
   const rows = await sql.all<RawDocRow>(`
     SELECT d.id, d.sha256, d.file_name, d.department, d.year, d.phase, d.status, d.pages, d.n_tables, f.e, f.w, f.i

@@ -1,13 +1,11 @@
 // vitest global setup: a folder for this run's PostgreSQL cluster (started lazily by the first test that
 // needs it, test/support/postgres.ts) and, at the end, the cluster stopped or the run's databases dropped.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
-import { dropTestDatabases, stopCluster } from './postgres.js';
+import { dropTestDatabases, runFolder, stopCluster } from './postgres.js';
 
 export default function setup(project: TestProject): () => Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'yusuan-pg-'));
+  const dir = runFolder();
   const prefix = `yusuan_test_${Date.now().toString(36)}_${process.pid}`;
   project.provide('yusuanPostgres', { dir, prefix });
   return async () => {

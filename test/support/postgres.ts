@@ -6,7 +6,7 @@
 // - otherwise postgresUnavailable() says why, and the tests skip.
 // Each call creates a database yusuan_test_<run>_<random>; the teardown drops them (or the cluster).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,7 +49,7 @@ function runInfo(): RunInfo {
   } catch { /* outside vitest's global setup */ }
   if (info) return info;
   // Run without the global setup (another config): a cluster of this process, stopped when it exits.
-  const dir = mkdtempSync(join(tmpdir(), 'yusuan-pg-'));
+  const dir = runFolder();
   process.on('exit', () => stopCluster(dir));
   return { dir, prefix: `yusuan_test_${process.pid}` };
 }
@@ -97,6 +97,13 @@ async function sharedCluster(dir: string): Promise<string> {
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
   throw new Error(`the test PostgreSQL cluster did not start within ${CLUSTER_START_WAIT_MS / 1000} s`);
+}
+
+/** A new folder for a run's cluster, which the postgres user (the server's, when we are root) can enter. */
+export function runFolder(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'yusuan-pg-'));
+  chmodSync(dir, 0o755);
+  return dir;
 }
 
 /** Stop the cluster a run started in `dir`, if it did. */
