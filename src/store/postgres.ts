@@ -131,7 +131,10 @@ abstract class PostgresBase implements Sql {
   abstract close(): Promise<void>;
 
   private query(sql: string, params: readonly SqlParam[], rowMode?: 'array'): Promise<pg.QueryResult> {
-    return this.target().query({ text: toPositional(sql), values: bind(params), ...(rowMode ? { rowMode } : {}) });
+    // The extended protocol also without parameters: one statement per call, as SQLite's prepare
+    // allows (user SQL from `yusuan query` cannot append a `SET …` to leave read-only mode).
+    const config = { text: toPositional(sql), values: bind(params), queryMode: 'extended', ...(rowMode ? { rowMode } : {}) };
+    return this.target().query(config as pg.QueryConfig);
   }
 
   async all<T>(sql: string, params: readonly SqlParam[] = []): Promise<T[]> {
@@ -147,15 +150,13 @@ abstract class PostgresBase implements Sql {
   }
 
   async rows(sql: string, params: readonly SqlParam[] = []): Promise<RowSet> {
-    const all: pg.QueryResult | pg.QueryResult[] = await this.query(sql, params, 'array');
-    const res = Array.isArray(all) ? all[all.length - 1] : all; // several statements (no parameters): the last one's
+    const res = await this.query(sql, params, 'array');
     // RowDescription names the columns even when no row comes back; a statement without rows has none.
     return { columns: (res.fields ?? []).map((f: pg.FieldDef) => f.name), rows: res.rows as unknown[][] };
   }
 
   async run(sql: string, params: readonly SqlParam[] = []): Promise<RunResult> {
-    const res: pg.QueryResult | pg.QueryResult[] = await this.query(sql, params);
-    return { changes: Array.isArray(res) ? res.reduce((s, r) => s + (r.rowCount ?? 0), 0) : (res.rowCount ?? 0) };
+    return { changes: (await this.query(sql, params)).rowCount ?? 0 };
   }
 
   async exec(sql: string): Promise<void> {
