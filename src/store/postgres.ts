@@ -266,35 +266,25 @@ export interface OpenPostgresOptions {
  */
 export async function openPostgres(url: string, opts: OpenPostgresOptions = {}): Promise<PostgresSql> {
   const location = redactLocation(url);
-  const config: pg.PoolConfig = {
-    connectionString: url,
-    types: TYPES,
-    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-    application_name: 'yusuan',
-  };
+  const config: pg.ClientConfig = { connectionString: url, types: TYPES, application_name: 'yusuan', keepAlive: true };
+  // One connection first, with a time limit: an unreachable server is reported at once, in one line.
+  // (Not a limit on the pool: there a statement may wait long for a connection when many writers queue.)
+  const client = new pg.Client({ ...config, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  try {
+    await client.connect();
+  } catch (e) {
+    await client.end().catch(() => undefined);
+    throw new Error(`cannot connect to PostgreSQL at ${location}: ${connectReason(e)}`);
+  }
+  try {
+    const dir = opts.migrationsDir ?? POSTGRES_MIGRATIONS_DIR;
+    // applied through this connection, which can write also when the store opens read-only
+    if ((await pendingPostgresMigrations(client, dir)).length > 0) await migratePostgres(client, dir);
+  } finally {
+    await client.end();
+  }
   const pool = new pg.Pool(opts.readonly ? { ...config, options: '-c default_transaction_read_only=on' } : config);
   pool.on('error', () => undefined); // an idle connection the server dropped: the pool replaces it
-  try {
-    try {
-      await pool.query('SELECT 1');
-    } catch (e) {
-      throw new Error(`cannot connect to PostgreSQL at ${location}: ${connectReason(e)}`);
-    }
-    const dir = opts.migrationsDir ?? POSTGRES_MIGRATIONS_DIR;
-    if ((await pendingPostgresMigrations(pool, dir)).length > 0) {
-      // through a connection of its own: a read-only pool cannot apply them
-      const client = new pg.Client(config);
-      await client.connect();
-      try {
-        await migratePostgres(client, dir);
-      } finally {
-        await client.end();
-      }
-    }
-  } catch (e) {
-    await pool.end();
-    throw e;
-  }
   return new PostgresSql(pool, location, opts.readonly === true);
 }
 
