@@ -163,13 +163,13 @@ describe.skipIf(skipReason !== null || !HAVE_CORPUS)(`queue: the corpus, three w
     url = await testPostgres();
     pdfs = fs.readFileSync(path.join(REAL, 'MANIFEST.tsv'), 'utf8').split('\n').filter((l) => l.trim()).length - 1;
     // Short expiry so the killed worker's job is taken up within the test; the time limit below it.
-    const enqueue = ['enqueue', REAL, '--store', url, '--expire', '30', '--retry-delay', '1', '--format', 'jsonl'];
+    const enqueue = ['enqueue', REAL, '--store', url, '--expire', '20', '--retry-delay', '1', '--format', 'jsonl'];
     const t0 = performance.now();
     const lap = (what: string) => console.log(`${what}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     enqueued = (await yusuan(enqueue).done).events;
     enqueuedAgain = (await yusuan(enqueue).done).events;
     lap('enqueued twice');
-    const work = ['work', '--store', url, '--jobs', '1', '--exit-when-idle', '--timeout', '25', '--format', 'jsonl'];
+    const work = ['work', '--store', url, '--jobs', '1', '--exit-when-idle', '--timeout', '15', '--format', 'jsonl'];
     let victim: ReturnType<typeof yusuan> | null = null;
     const started = new Set<string>();
     victim = yusuan(work, (e, child) => {
@@ -211,7 +211,7 @@ describe.skipIf(skipReason !== null || !HAVE_CORPUS)(`queue: the corpus, three w
     expect(redone).toHaveLength(1);
     const sql = await openStore(url);
     try {
-      expect((await ledger.getFile(sql, start.sha256!))?.attempts).toBe(2);
+      expect((await ledger.getFile(sql, start.sha256!))?.attempts).toBeGreaterThanOrEqual(2);
     } finally {
       await sql.close();
     }
