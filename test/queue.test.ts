@@ -164,11 +164,8 @@ describe.skipIf(skipReason !== null || !HAVE_CORPUS)(`queue: the corpus, three w
     pdfs = fs.readFileSync(path.join(REAL, 'MANIFEST.tsv'), 'utf8').split('\n').filter((l) => l.trim()).length - 1;
     // Short expiry so the killed worker's job is taken up within the test; the time limit below it.
     const enqueue = ['enqueue', REAL, '--store', url, '--expire', '20', '--retry-delay', '1', '--format', 'jsonl'];
-    const t0 = performance.now();
-    const lap = (what: string) => console.log(`${what}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     enqueued = (await yusuan(enqueue).done).events;
     enqueuedAgain = (await yusuan(enqueue).done).events;
-    lap('enqueued twice');
     const work = ['work', '--store', url, '--jobs', '1', '--exit-when-idle', '--timeout', '15', '--format', 'jsonl'];
     let victim: ReturnType<typeof yusuan> | null = null;
     const started = new Set<string>();
@@ -186,11 +183,8 @@ describe.skipIf(skipReason !== null || !HAVE_CORPUS)(`queue: the corpus, three w
     // worker's job to expire.
     dbFile = path.join(tmp, 'local.db');
     const sqliteIngest = yusuan(['ingest', REAL, '--db', dbFile, '--jobs', '1', '--format', 'jsonl']);
-    lap('killed');
     survivors = await Promise.all(others.map((o) => o.done));
-    lap('workers done');
     ingest = await sqliteIngest.done;
-    lap('sqlite ingest done');
   }, 170_000);
 
   afterAll(() => {
