@@ -114,9 +114,13 @@ describe.skipIf(skipReason !== null)(`queue: job, retry, fail${skipReason ? ` (s
 
 interface Event { event: string; sha256?: string; worker?: string; action?: string }
 
+/** Every process started here, stopped at the end if still running (a timed-out setup). */
+const children: ChildProcess[] = [];
+
 /** A `yusuan` command from the sources, its stdout read as JSON lines. */
 function yusuan(args: string[], onEvent?: (e: Event, child: ChildProcess) => void): { child: ChildProcess; done: Promise<{ code: number | null; signal: string | null; events: Event[]; stderr: string }> } {
   const child = spawn(process.execPath, ['--import', TSX, path.join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
   const events: Event[] = [];
   let buf = '';
   let stderr = '';
@@ -185,9 +189,12 @@ describe.skipIf(skipReason !== null || !HAVE_CORPUS)(`queue: the corpus, three w
     const sqliteIngest = yusuan(['ingest', REAL, '--db', dbFile, '--jobs', '1', '--format', 'jsonl']);
     survivors = await Promise.all(others.map((o) => o.done));
     ingest = await sqliteIngest.done;
-  }, 170_000);
+    // About 1.5 minutes on an idle 2-core machine (most of it the killed job's expiry); far more
+    // when the machine is shared with other test files.
+  }, 420_000);
 
   afterAll(() => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
