@@ -6,5 +6,7 @@ export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 180_000,
+    // a folder for the run's PostgreSQL test cluster, stopped at the end (test/support/postgres.ts)
+    globalSetup: ['test/support/postgres-global.ts'],
   },
 });

@@ -10,7 +10,9 @@ export interface OpenOptions {
 
 export async function openStore(location: string, opts: OpenOptions = {}): Promise<Sql> {
   if (isPostgresLocation(location)) {
-    throw new Error('PostgreSQL stores are not available in this build');
+    // loaded only here: a SQLite user never loads pg
+    const { openPostgres } = await import('./postgres.js');
+    return openPostgres(location, opts);
   }
   return new SqliteSql(opts.readonly ? openDbForReading(location) : openDb(location), location);
 }

@@ -11,7 +11,12 @@
 //   values in TypeScript (timestamps are ISO text made by the caller);
 // - booleans are stored as integers 0/1 in both; JSON as text;
 // - integers come back as JS numbers in both (PostgreSQL's bigint and count(*) are converted; an
-//   integer beyond 2^53 is an error, never a rounded number).
+//   integer beyond 2^53 is an error, never a rounded number);
+// - ORDER BY a column that may be NULL says where NULLs go (ASC NULLS FIRST is SQLite's default,
+//   PostgreSQL's is NULLS LAST); GROUP BY names every column selected outside an aggregate; a
+//   subquery in FROM has an alias; a `?` whose type nothing fixes (`SELECT ?`, `? IS NULL`) is
+//   CAST(? AS …); LIKE is case-sensitive in PostgreSQL (lower() both sides to ignore ASCII case).
+//   Text compares and sorts by code point in both (PostgreSQL's columns collate "C").
 // Where a statement truly differs (schema, views, full-text search), it lives in the dialect's
 // migrations (db/ for SQLite, db/postgres/ for PostgreSQL), not in code.
 

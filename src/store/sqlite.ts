@@ -103,7 +103,8 @@ export class SqliteSql implements Sql {
   }
 
   async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
-    await this.free();
+    // Checked and taken with no await between: transactions started at once each wait their turn.
+    while (this.held) await this.held;
     let release!: () => void;
     this.held = new Promise<void>((r) => (release = r));
     const tx = new SqliteTx(this);
