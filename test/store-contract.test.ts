@@ -3,15 +3,19 @@
 // 1. the Sql contract of src/store/sql.ts, statement by statement;
 // 2. the store's functions (write, read, ledger, findings) and the analysis paths (departments, views,
 //    audit, compare, export) over the same documents, which must give the same on both stores.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { auditDatabase, refreshFindings, saveFindings } from '../src/analyze/audit.js';
 import { compare, QUESTIONS } from '../src/analyze/compare.js';
 import { refreshDepartments } from '../src/analyze/departments.js';
 import { exportDataset } from '../src/analyze/export.js';
 import { listVerdicts, saveVerdict } from '../src/analyze/verdicts.js';
+import { runAudit } from '../src/cli/audit.js';
+import { runCompare } from '../src/cli/compare.js';
+import { runExport } from '../src/cli/export.js';
+import { runQuery } from '../src/cli/query.js';
 import { processFile } from '../src/pipeline.js';
 import { departmentSeries, documentJson, findingGroups, listDocumentRows, SORT_KEYS, tableGrids, vocabularyJson } from '../src/serve/api.js';
 import * as ledger from '../src/store/ledger.js';
@@ -129,6 +133,13 @@ describe.each(STORES)('the Sql contract on $name', ({ name, skip, create }) => {
     expect(await sql.pluck('SELECT min(key) FROM analysis_state')).toEqual([[...keys].sort()[0]]);
   });
 
+  test('runs one statement per call but exec (no SQL appended to a query)', async () => {
+    await sql.exec("DELETE FROM analysis_state; INSERT INTO analysis_state (key, value) VALUES ('one', '1')");
+    await expect(sql.rows("SELECT key FROM analysis_state; DELETE FROM analysis_state")).rejects.toThrow();
+    await expect(sql.all("SELECT key FROM analysis_state; DELETE FROM analysis_state")).rejects.toThrow();
+    expect(await state(sql)).toEqual([{ key: 'one', value: '1' }]);
+  });
+
   test('commits a transaction when its function resolves, with its value', async () => {
     await sql.exec('DELETE FROM analysis_state');
     const out = await sql.transaction(async (tx) => {
@@ -174,8 +185,8 @@ describe.each(STORES)('the Sql contract on $name', ({ name, skip, create }) => {
       const n = Number((await tx.pluck<string>("SELECT value FROM analysis_state WHERE key = 'n'"))[0]);
       await tx.run("UPDATE analysis_state SET value = ? WHERE key = 'n'", [String(n + 1)]);
     });
-    await Promise.all(Array.from({ length: 8 }, bump));
-    expect(await state(sql)).toEqual([{ key: 'n', value: '8' }]);
+    await Promise.all(Array.from({ length: 25 }, bump)); // more than a pool has connections
+    expect(await state(sql)).toEqual([{ key: 'n', value: '25' }]);
   });
 
   test('iterates over many rows in order, in batches, and lets go when the loop breaks', async () => {
@@ -244,6 +255,42 @@ const VIEWS = ['amounts', 'document_paths', 'function_source', 'function_items',
 
 /** Findings without their ids (rewritten findings get new ids, which SQLite reuses and PostgreSQL does not). */
 const withoutIds = <T extends { id?: unknown }>(rows: T[]) => rows.map(({ id: _, ...rest }) => rest);
+
+/** A CLI command run in this process on the store: its exit code and what it printed on stdout. */
+async function cli(run: (argv: string[]) => Promise<number>, argv: string[]): Promise<{ code: number; out: string }> {
+  const out: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+  const err = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+  try {
+    return { code: await run(argv), out: out.join('\n') };
+  } finally {
+    log.mockRestore();
+    err.mockRestore();
+  }
+}
+
+/** The commands researchers run on a store (query, compare, audit, export), by its location. */
+async function commands(location: string, outDir: string): Promise<Snapshot> {
+  const snap: Snapshot = {};
+  const aliases = join(scratch, 'aliases.tsv');
+  writeFileSync(aliases, ''); // none: the departments are those the documents print
+  const store = ['--store', location, '--aliases', aliases];
+  for (const format of ['table', 'csv', 'json']) {
+    snap[`query ${format}`] = await cli(runQuery, ['SELECT department, year, phase, total_yuan, basic_yuan, method FROM department_totals ORDER BY department NULLS FIRST, year, phase', ...store, '--format', format]);
+  }
+  snap['query like'] = await cli(runQuery, ["SELECT label, column_label, amount_fen, amount_yuan FROM amounts WHERE label LIKE '%工资%' ORDER BY line_item_id", ...store, '--format', 'jsonl']);
+  snap['query counts'] = await cli(runQuery, ['SELECT rule, severity, count(*) AS n FROM findings GROUP BY rule, severity ORDER BY rule, severity', ...store]);
+  snap['query refused'] = (await cli(runQuery, ['DELETE FROM findings', ...store])).code;
+  for (const q of QUESTIONS) {
+    snap[`compare ${q.name}`] = await cli(runCompare, [q.name, '--by', 'department,year', ...(q.codeColumn ? ['--code', '201'] : []), ...store, '--format', 'csv']);
+  }
+  snap.audit = await cli(runAudit, [...store, '--format', 'jsonl']);
+  snap.auditSaved = await cli(runAudit, [...store, '--format', 'csv', '--save']);
+  // its output names its folder (and, for SQLite alone, the Datasette metadata beside the file): the files are compared
+  snap.export = (await cli(runExport, ['--format', 'jsonl', '--out', outDir, ...store])).code;
+  snap.exported = Object.fromEntries(readdirSync(outDir).filter((f) => f.endsWith('.jsonl')).map((f) => [f, readFileSync(join(outDir, f), 'utf8').replace(ISO_TIME, '<clock>')]));
+  return snap;
+}
 
 async function exercise(sql: Sql, docs: DocumentResult[], outDir: string): Promise<Snapshot> {
   const snap: Snapshot = {};
@@ -318,13 +365,20 @@ function withoutClock(v: unknown): unknown {
 describe('the store functions and analysis paths give the same on every store', () => {
   const snaps: Partial<Record<StoreKind['name'], Snapshot>> = {};
   for (const store of STORES) {
-    it.skipIf(store.skip !== null)(`write, read, ledger, departments, views, compare, serve, export, audit on ${store.name}`, async () => {
-      const sql = await openStore(await store.create());
+    it.skipIf(store.skip !== null)(`write, read, ledger, departments, views, compare, serve, export, audit, and the query/compare/audit/export commands on ${store.name}`, async () => {
+      const location = await store.create();
+      const sql = await openStore(location);
       try {
         snaps[store.name] = await exercise(sql, await documents(), join(scratch, `export-${store.name}`));
       } finally {
         await sql.close();
       }
+      snaps[store.name]!.commands = await commands(location, join(scratch, `cli-export-${store.name}`));
+      const c = snaps[store.name]!.commands as Record<string, { code: number; out: string }>;
+      expect(c['query csv'].code).toBe(0);
+      expect(c['query csv'].out.split('\n').length).toBeGreaterThan(2);
+      expect(c['query refused']).not.toBe(0);
+      expect(c.export).toBe(0);
       const s = snaps[store.name]!;
       expect((s.counts as { documents: number }).documents).toBe((await documents()).length);
       expect(s.again).toBe('skipped');

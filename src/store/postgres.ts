@@ -131,7 +131,10 @@ abstract class PostgresBase implements Sql {
   abstract close(): Promise<void>;
 
   private query(sql: string, params: readonly SqlParam[], rowMode?: 'array'): Promise<pg.QueryResult> {
-    return this.target().query({ text: toPositional(sql), values: bind(params), ...(rowMode ? { rowMode } : {}) });
+    // The extended protocol also without parameters: one statement per call, as SQLite's prepare
+    // allows (user SQL from `yusuan query` cannot append a `SET …` to leave read-only mode).
+    const config = { text: toPositional(sql), values: bind(params), queryMode: 'extended', ...(rowMode ? { rowMode } : {}) };
+    return this.target().query(config as pg.QueryConfig);
   }
 
   async all<T>(sql: string, params: readonly SqlParam[] = []): Promise<T[]> {
@@ -147,15 +150,13 @@ abstract class PostgresBase implements Sql {
   }
 
   async rows(sql: string, params: readonly SqlParam[] = []): Promise<RowSet> {
-    const all: pg.QueryResult | pg.QueryResult[] = await this.query(sql, params, 'array');
-    const res = Array.isArray(all) ? all[all.length - 1] : all; // several statements (no parameters): the last one's
+    const res = await this.query(sql, params, 'array');
     // RowDescription names the columns even when no row comes back; a statement without rows has none.
     return { columns: (res.fields ?? []).map((f: pg.FieldDef) => f.name), rows: res.rows as unknown[][] };
   }
 
   async run(sql: string, params: readonly SqlParam[] = []): Promise<RunResult> {
-    const res: pg.QueryResult | pg.QueryResult[] = await this.query(sql, params);
-    return { changes: Array.isArray(res) ? res.reduce((s, r) => s + (r.rowCount ?? 0), 0) : (res.rowCount ?? 0) };
+    return { changes: (await this.query(sql, params)).rowCount ?? 0 };
   }
 
   async exec(sql: string): Promise<void> {
@@ -265,35 +266,25 @@ export interface OpenPostgresOptions {
  */
 export async function openPostgres(url: string, opts: OpenPostgresOptions = {}): Promise<PostgresSql> {
   const location = redactLocation(url);
-  const config: pg.PoolConfig = {
-    connectionString: url,
-    types: TYPES,
-    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-    application_name: 'yusuan',
-  };
+  const config: pg.ClientConfig = { connectionString: url, types: TYPES, application_name: 'yusuan', keepAlive: true };
+  // One connection first, with a time limit: an unreachable server is reported at once, in one line.
+  // (Not a limit on the pool: there a statement may wait long for a connection when many writers queue.)
+  const client = new pg.Client({ ...config, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  try {
+    await client.connect();
+  } catch (e) {
+    await client.end().catch(() => undefined);
+    throw new Error(`cannot connect to PostgreSQL at ${location}: ${connectReason(e)}`);
+  }
+  try {
+    const dir = opts.migrationsDir ?? POSTGRES_MIGRATIONS_DIR;
+    // applied through this connection, which can write also when the store opens read-only
+    if ((await pendingPostgresMigrations(client, dir)).length > 0) await migratePostgres(client, dir);
+  } finally {
+    await client.end();
+  }
   const pool = new pg.Pool(opts.readonly ? { ...config, options: '-c default_transaction_read_only=on' } : config);
   pool.on('error', () => undefined); // an idle connection the server dropped: the pool replaces it
-  try {
-    try {
-      await pool.query('SELECT 1');
-    } catch (e) {
-      throw new Error(`cannot connect to PostgreSQL at ${location}: ${connectReason(e)}`);
-    }
-    const dir = opts.migrationsDir ?? POSTGRES_MIGRATIONS_DIR;
-    if ((await pendingPostgresMigrations(pool, dir)).length > 0) {
-      // through a connection of its own: a read-only pool cannot apply them
-      const client = new pg.Client(config);
-      await client.connect();
-      try {
-        await migratePostgres(client, dir);
-      } finally {
-        await client.end();
-      }
-    }
-  } catch (e) {
-    await pool.end();
-    throw e;
-  }
   return new PostgresSql(pool, location, opts.readonly === true);
 }
 
