@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listMigrations, openDb } from '../src/store/db.js';
 import { openStore } from '../src/store/open.js';
 import { parseInteger, parseNumeric, POSTGRES_MIGRATIONS_DIR, toPositional } from '../src/store/postgres.js';
@@ -54,7 +54,8 @@ const why = postgresUnavailable();
 if (why) console.warn(`postgres.test.ts: server cases skipped: ${why}`);
 
 describe.skipIf(why !== null)('the PostgreSQL schema', () => {
-  const scratch = mkdtempSync(join(tmpdir(), 'yusuan-pg-schema-'));
+  let scratch: string;
+  beforeAll(() => void (scratch = mkdtempSync(join(tmpdir(), 'yusuan-pg-schema-'))));
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
   it('has the migrations of SQLite, by number and name', () => {
