@@ -49,15 +49,11 @@ export async function writeDocument(sql: Sql, result: DocumentResult, opts: Writ
     }
     const documentId = await insert(tx, INSERT.documents, rec.document);
     const tableIds: number[] = [];
-    for (const { table, items } of rec.tables) {
-      const tableId = await insert(tx, INSERT.tables, { document_id: documentId, ...table });
-      for (const item of items) await insert(tx, INSERT.items, { document_id: documentId, table_id: tableId, ...item });
-      tableIds.push(tableId);
-    }
-    for (const { tableIndex, finding } of rec.findings) {
-      await insert(tx, INSERT.findings, { document_id: documentId, table_id: tableIndex === null ? null : tableIds[tableIndex], ...finding });
-    }
-    for (const line of rec.narrative) await insert(tx, INSERT.lines, { document_id: documentId, ...line });
+    for (const { table } of rec.tables) tableIds.push(await insert(tx, INSERT.tables, { document_id: documentId, ...table }));
+    await insertMany(tx, INSERT.items, rec.tables.flatMap(({ items }, ti) => items.map((item) => ({ document_id: documentId, table_id: tableIds[ti], ...item }))));
+    await insertMany(tx, INSERT.findings, rec.findings.map(({ tableIndex, finding }) =>
+      ({ document_id: documentId, table_id: tableIndex === null ? null : tableIds[tableIndex], ...finding })));
+    await insertMany(tx, INSERT.lines, rec.narrative.map((line) => ({ document_id: documentId, ...line })));
     return existing === undefined ? 'inserted' : 'replaced';
   });
 }
@@ -95,7 +91,8 @@ export async function replaceFindings(sql: Sql, replacements: FindingsReplacemen
       for (const s of await tx.all<{ id: number; rule: string; severity: Finding['severity']; actual: string | null }>(Q.storedFindings, [r.documentId])) {
         if (r.replaces(s)) await tx.run(Q.deleteFinding, [s.id]);
       }
-      for (const row of rows[i]) { await insert(tx, INSERT.findings, row); n++; }
+      await insertMany(tx, INSERT.findings, rows[i]);
+      n += rows[i].length;
     }
     return n;
   });
@@ -211,11 +208,36 @@ const JSON_COLUMNS = new Set(['bbox', 'column_specs', 'unit_codes', 'rejected_co
 const toSql = (c: string, v: unknown): SqlParam =>
   (JSON_COLUMNS.has(c) && v !== null ? JSON.stringify(v) : typeof v === 'boolean' ? Number(v) : v) as SqlParam;
 
-interface Insert { text: string; columns: string[] }
+interface Insert { table: string; text: string; columns: string[] }
 
 /** An INSERT of these columns that returns the new row's id. */
 function inserter(table: string, columns: string[]): Insert {
-  return { text: `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) RETURNING id`, columns };
+  return { table, text: `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) RETURNING id`, columns };
+}
+
+// Rows go in several to a statement: one round trip per row is what a PostgreSQL store over the
+// network pays for (a document has hundreds of line items). Batches are powers of two up to this,
+// so each table needs at most a handful of statement texts (the stores cache them by text), and
+// stay under both engines' limits on parameters (SQLite 32766, PostgreSQL 65535).
+const MAX_ROWS_PER_INSERT = 256;
+
+/** The INSERT of `n` rows of these columns (no ids returned). */
+function manyText(ins: Insert, n: number): string {
+  const one = `(${ins.columns.map(() => '?').join(', ')})`;
+  return `INSERT INTO ${ins.table} (${ins.columns.join(', ')}) VALUES ${Array.from({ length: n }, () => one).join(', ')}`;
+}
+
+/** Insert rows keyed by column name, in order, several to a statement. */
+async function insertMany(sql: Sql, ins: Insert, rows: Record<string, unknown>[]): Promise<void> {
+  let at = 0;
+  while (at < rows.length) {
+    let n = MAX_ROWS_PER_INSERT;
+    while (n > rows.length - at) n >>= 1;
+    const params: SqlParam[] = [];
+    for (const row of rows.slice(at, at + n)) for (const c of ins.columns) params.push(toSql(c, row[c]));
+    await sql.run(manyText(ins, n), params);
+    at += n;
+  }
 }
 
 const INSERT = {
