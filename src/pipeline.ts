@@ -53,7 +53,7 @@ async function layoutPdf(data: Uint8Array, opts: ProcessOptions = {}): Promise<D
     const text: (Page | null)[] = [];
     for (let n = 1; n <= doc.numPages; n++) {
       try {
-        const page = await extractPage(doc, n);
+        const page = await extractPage(doc, n, { rulesOnlyForTables: settings });
         text[n] = page;
         await ocr.consider(page);
       } catch (e) {

@@ -3,6 +3,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Page, Rule, TextRun } from '../types.js';
 import { normalizeText } from './normalize.js';
+import { mayHoldTable } from './textlayer.js';
+import type { LayoutSettings } from '../layout/settings.js';
 import { errorMessage } from '../errors.js';
 
 // pdfjs-dist is pinned to 5.6.205: the constructPath operator layout below is the 5.1+ one.
@@ -331,7 +333,16 @@ export function subpaths(data: ArrayLike<number>): Subpath[] {
   return out;
 }
 
-export async function extractPage(doc: PdfDocument, pageNumber: number): Promise<Page> {
+export interface ExtractOptions {
+  /**
+   * Read ruling lines only on pages whose text may hold a table (textlayer.ts mayHoldTable, with
+   * these layout settings): the operator list pdfjs builds for them costs as much as the text.
+   * Default: on every page.
+   */
+  rulesOnlyForTables?: Pick<LayoutSettings, 'lineTolerance'>;
+}
+
+export async function extractPage(doc: PdfDocument, pageNumber: number, opts: ExtractOptions = {}): Promise<Page> {
   const page = await doc.getPage(pageNumber);
   try {
     const viewport = page.getViewport({ scale: 1 });
@@ -341,14 +352,18 @@ export async function extractPage(doc: PdfDocument, pageNumber: number): Promise
     for (const it of content.items) {
       if ('str' in it) pieces.push(...itemPieces(it as TextItemLike, vt));
     }
-    const ops = await page.getOperatorList();
-    const rules = rulesFromOperators(ops.fnArray, ops.argsArray as unknown[][], vt);
+    const runs = joinPieces(pieces);
+    let rules: Rule[] = [];
+    if (!opts.rulesOnlyForTables || mayHoldTable(runs, opts.rulesOnlyForTables)) {
+      const ops = await page.getOperatorList();
+      rules = rulesFromOperators(ops.fnArray, ops.argsArray as unknown[][], vt);
+    }
     return {
       number: pageNumber,
       width: viewport.width,
       height: viewport.height,
       rotation: page.rotate,
-      runs: joinPieces(pieces),
+      runs,
       rules,
       source: 'pdf_text',
     };
