@@ -8,7 +8,31 @@ import type { LayoutSettings } from '../layout/settings.js';
 import { errorMessage } from '../errors.js';
 
 // pdfjs-dist is pinned to 5.6.205: the constructPath operator layout below is the 5.1+ one.
-import * as pdfjs from 'pdfjs-dist/legacy/build/pdf.mjs';
+import type * as Pdfjs from 'pdfjs-dist/legacy/build/pdf.mjs';
+
+/**
+ * Built-ins that the core-js polyfills inside pdfjs's legacy build (the build for Node) replace for
+ * the whole thread, over edge cases nobody here meets (push onto an array whose length is read-only
+ * or past 2^32, JSON.rawJSON): their replacements are plain JavaScript, and push alone cost about a
+ * tenth of a document's time. The built-ins the polyfills add (Promise.withResolvers, Set methods, …)
+ * are kept. pdfjs's own code uses push and JSON only in the ordinary way.
+ */
+const REPLACED_BUILTINS: [object, string][] = [[Array.prototype, 'push'], [JSON, 'parse'], [JSON, 'stringify']];
+
+/** pdfjs's worker code (it ships without types; only its side effect is wanted). */
+const PDFJS_WORKER: string = 'pdfjs-dist/legacy/build/pdf.worker.mjs';
+
+/** pdfjs and its worker code (run in this thread, as pdfjs does in Node), with the built-ins above put back. */
+async function loadPdfjs(): Promise<typeof Pdfjs> {
+  const saved = REPLACED_BUILTINS.map(([o, k]) => [o, k, Object.getOwnPropertyDescriptor(o, k)] as const);
+  const lib = await import('pdfjs-dist/legacy/build/pdf.mjs');
+  await import(PDFJS_WORKER); // sets globalThis.pdfjsWorker, which getDocument then uses
+  for (const [o, k, d] of saved) if (d) Object.defineProperty(o, k, d);
+  return lib;
+}
+
+/** The one import of pdfjs in src/ (others take it from here, so that it loads as above). */
+export const pdfjs = await loadPdfjs();
 
 const require = createRequire(import.meta.url);
 const pdfjsRoot = path.dirname(require.resolve('pdfjs-dist/package.json'));
@@ -37,7 +61,7 @@ export class PdfOpenError extends Error {
   }
 }
 
-export type PdfDocument = pdfjs.PDFDocumentProxy;
+export type PdfDocument = Pdfjs.PDFDocumentProxy;
 
 /** pdfjs's own exceptions (its parser's, its loader's), known by name: pdfjs does not export them. */
 const PDFJS_EXCEPTIONS = new Set(['FormatError', 'XRefEntryException', 'XRefParseException', 'ParserEOFException',

@@ -1,9 +1,8 @@
 // Pages as pixels: rendering with pdfjs + @napi-rs/canvas, and the size of a page's largest image,
 // which tells a scan from a page with a logo when deciding whether its text layer will do.
 import { createCanvas } from '@napi-rs/canvas';
-import * as pdfjs from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { Page } from '../../types.js';
-import type { PdfDocument } from '../pdf.js';
+import { pdfjs, type PdfDocument } from '../pdf.js';
 import { assessTextLayer, needsImageCheck, type TextLayerVerdict } from '../textlayer.js';
 import { rgbaToGray, type GrayImage } from './raster.js';
 
