@@ -88,11 +88,34 @@ function guardStrayRejections(): void {
 }
 let strayGuard: ((reason: unknown) => void) | null = null;
 
-export async function openPdf(data: Uint8Array): Promise<PdfDocument> {
+/**
+ * What a document opened for text is given as its DOM: enough for pdfjs to "install" each font as a
+ * CSS rule nobody reads. In Node pdfjs otherwise turns every glyph a page shows into an outline
+ * (FontPath) for canvas rendering, in each operator-list pass: about a quarter of the extraction time,
+ * wasted when the operator list is read for its ruling lines only.
+ */
+const NO_FONTS_DOCUMENT = {
+  createElement: () => ({ sheet: { cssRules: [], insertRule: () => 0 }, remove: () => {} }),
+  documentElement: { getElementsByTagName: () => [{ append: () => {} }] },
+} as unknown as Document; // the few members pdfjs's FontLoader touches
+
+/** Documents opened for text, and the twin opened for rendering one of their pages (OCR), if any. */
+const renderTwins = new WeakMap<PdfDocument, Promise<PdfDocument> | null>();
+
+export interface OpenOptions {
+  /**
+   * For text, ruling lines and images only (the pipeline's text path): glyph outlines are not built,
+   * so its pages cannot be rendered as they are; renderable() opens a twin that can. Default: false.
+   */
+  textOnly?: boolean;
+}
+
+export async function openPdf(data: Uint8Array, opts: OpenOptions = {}): Promise<PdfDocument> {
   guardStrayRejections();
   if (data.length === 0) throw new PdfOpenError('empty file (0 bytes)', 'empty');
   const head = Buffer.from(data.subarray(0, 1024)).toString('latin1');
   if (!head.includes('%PDF-')) throw new PdfOpenError('not a PDF file (no %PDF- header)', 'corrupt');
+  let doc: PdfDocument;
   try {
     const task = pdfjs.getDocument({
       data: new Uint8Array(data), // pdfjs takes ownership of the buffer
@@ -101,14 +124,38 @@ export async function openPdf(data: Uint8Array): Promise<PdfDocument> {
       isEvalSupported: false,
       verbosity: 0,
       stopAtErrors: false,
+      ...(opts.textOnly ? { disableFontFace: false, ownerDocument: NO_FONTS_DOCUMENT } : {}),
     });
-    return await task.promise;
+    doc = await task.promise;
   } catch (e) {
     if (e instanceof Error && e.name === 'PasswordException') {
       throw new PdfOpenError('encrypted PDF: a password is required to open it', 'encrypted');
     }
     throw new PdfOpenError(`corrupt PDF: ${errorMessage(e)}`, 'corrupt');
   }
+  if (opts.textOnly) {
+    renderTwins.set(doc, null);
+    const destroy = doc.destroy.bind(doc);
+    // The twin goes with the document.
+    doc.destroy = async () => {
+      const twin = renderTwins.get(doc);
+      renderTwins.delete(doc);
+      await (await twin?.catch(() => null))?.destroy();
+      return destroy();
+    };
+  }
+  return doc;
+}
+
+/** A document whose pages render as printed: `doc` itself, or for one opened textOnly its twin (opened once, closed with it). */
+export function renderable(doc: PdfDocument): Promise<PdfDocument> {
+  if (!renderTwins.has(doc)) return Promise.resolve(doc);
+  let twin = renderTwins.get(doc);
+  if (!twin) {
+    twin = doc.getData().then((bytes) => openPdf(bytes));
+    renderTwins.set(doc, twin);
+  }
+  return twin;
 }
 
 type Matrix = [number, number, number, number, number, number];
