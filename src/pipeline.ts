@@ -44,7 +44,7 @@ export interface DocumentLayout {
 
 async function layoutPdf(data: Uint8Array, opts: ProcessOptions = {}): Promise<DocumentLayout> {
   const settings = layoutSettings(opts.layout); // first: a bad setting throws before the PDF is open
-  const doc = await openPdf(data);
+  const doc = await openPdf(data, { textOnly: true });
   const out: DocumentLayout = { pages: doc.numPages, grids: [], lines: [], pageErrors: [], textRuns: 0, layoutMs: 0 };
   const pageError = (page: number, stage: PageError['stage'], e: unknown): PageError => ({ page, stage, message: errorMessage(e) });
   const ocr = new OcrPages(doc, { mode: opts.ocr ?? 'auto', jobs: opts.ocrJobs, pool: opts.ocrPool });
@@ -53,7 +53,7 @@ async function layoutPdf(data: Uint8Array, opts: ProcessOptions = {}): Promise<D
     const text: (Page | null)[] = [];
     for (let n = 1; n <= doc.numPages; n++) {
       try {
-        const page = await extractPage(doc, n);
+        const page = await extractPage(doc, n, { rulesOnlyForTables: settings });
         text[n] = page;
         await ocr.consider(page);
       } catch (e) {

@@ -3,10 +3,36 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Page, Rule, TextRun } from '../types.js';
 import { normalizeText } from './normalize.js';
+import { mayHoldTable } from './textlayer.js';
+import type { LayoutSettings } from '../layout/settings.js';
 import { errorMessage } from '../errors.js';
 
 // pdfjs-dist is pinned to 5.6.205: the constructPath operator layout below is the 5.1+ one.
-import * as pdfjs from 'pdfjs-dist/legacy/build/pdf.mjs';
+import type * as Pdfjs from 'pdfjs-dist/legacy/build/pdf.mjs';
+
+/**
+ * Built-ins that the core-js polyfills inside pdfjs's legacy build (the build for Node) replace for
+ * the whole thread, over edge cases nobody here meets (push onto an array whose length is read-only
+ * or past 2^32, JSON.rawJSON): their replacements are plain JavaScript, and push alone cost about a
+ * tenth of a document's time. The built-ins the polyfills add (Promise.withResolvers, Set methods, …)
+ * are kept. pdfjs's own code uses push and JSON only in the ordinary way.
+ */
+const REPLACED_BUILTINS: [object, string][] = [[Array.prototype, 'push'], [JSON, 'parse'], [JSON, 'stringify']];
+
+/** pdfjs's worker code (it ships without types; only its side effect is wanted). */
+const PDFJS_WORKER: string = 'pdfjs-dist/legacy/build/pdf.worker.mjs';
+
+/** pdfjs and its worker code (run in this thread, as pdfjs does in Node), with the built-ins above put back. */
+async function loadPdfjs(): Promise<typeof Pdfjs> {
+  const saved = REPLACED_BUILTINS.map(([o, k]) => [o, k, Object.getOwnPropertyDescriptor(o, k)] as const);
+  const lib = await import('pdfjs-dist/legacy/build/pdf.mjs');
+  await import(PDFJS_WORKER); // sets globalThis.pdfjsWorker, which getDocument then uses
+  for (const [o, k, d] of saved) if (d) Object.defineProperty(o, k, d);
+  return lib;
+}
+
+/** The one import of pdfjs in src/ (others take it from here, so that it loads as above). */
+export const pdfjs = await loadPdfjs();
 
 const require = createRequire(import.meta.url);
 const pdfjsRoot = path.dirname(require.resolve('pdfjs-dist/package.json'));
@@ -35,7 +61,7 @@ export class PdfOpenError extends Error {
   }
 }
 
-export type PdfDocument = pdfjs.PDFDocumentProxy;
+export type PdfDocument = Pdfjs.PDFDocumentProxy;
 
 /** pdfjs's own exceptions (its parser's, its loader's), known by name: pdfjs does not export them. */
 const PDFJS_EXCEPTIONS = new Set(['FormatError', 'XRefEntryException', 'XRefParseException', 'ParserEOFException',
@@ -62,11 +88,34 @@ function guardStrayRejections(): void {
 }
 let strayGuard: ((reason: unknown) => void) | null = null;
 
-export async function openPdf(data: Uint8Array): Promise<PdfDocument> {
+/**
+ * What a document opened for text is given as its DOM: enough for pdfjs to "install" each font as a
+ * CSS rule nobody reads. In Node pdfjs otherwise turns every glyph a page shows into an outline
+ * (FontPath) for canvas rendering, in each operator-list pass: about a quarter of the extraction time,
+ * wasted when the operator list is read for its ruling lines only.
+ */
+const NO_FONTS_DOCUMENT = {
+  createElement: () => ({ sheet: { cssRules: [], insertRule: () => 0 }, remove: () => {} }),
+  documentElement: { getElementsByTagName: () => [{ append: () => {} }] },
+} as unknown as Document; // the few members pdfjs's FontLoader touches
+
+/** Documents opened for text, and the twin opened for rendering one of their pages (OCR), if any. */
+const renderTwins = new WeakMap<PdfDocument, Promise<PdfDocument> | null>();
+
+export interface OpenOptions {
+  /**
+   * For text, ruling lines and images only (the pipeline's text path): glyph outlines are not built,
+   * so its pages cannot be rendered as they are; renderable() opens a twin that can. Default: false.
+   */
+  textOnly?: boolean;
+}
+
+export async function openPdf(data: Uint8Array, opts: OpenOptions = {}): Promise<PdfDocument> {
   guardStrayRejections();
   if (data.length === 0) throw new PdfOpenError('empty file (0 bytes)', 'empty');
   const head = Buffer.from(data.subarray(0, 1024)).toString('latin1');
   if (!head.includes('%PDF-')) throw new PdfOpenError('not a PDF file (no %PDF- header)', 'corrupt');
+  let doc: PdfDocument;
   try {
     const task = pdfjs.getDocument({
       data: new Uint8Array(data), // pdfjs takes ownership of the buffer
@@ -75,14 +124,38 @@ export async function openPdf(data: Uint8Array): Promise<PdfDocument> {
       isEvalSupported: false,
       verbosity: 0,
       stopAtErrors: false,
+      ...(opts.textOnly ? { disableFontFace: false, ownerDocument: NO_FONTS_DOCUMENT } : {}),
     });
-    return await task.promise;
+    doc = await task.promise;
   } catch (e) {
     if (e instanceof Error && e.name === 'PasswordException') {
       throw new PdfOpenError('encrypted PDF: a password is required to open it', 'encrypted');
     }
     throw new PdfOpenError(`corrupt PDF: ${errorMessage(e)}`, 'corrupt');
   }
+  if (opts.textOnly) {
+    renderTwins.set(doc, null);
+    const destroy = doc.destroy.bind(doc);
+    // The twin goes with the document.
+    doc.destroy = async () => {
+      const twin = renderTwins.get(doc);
+      renderTwins.delete(doc);
+      await (await twin?.catch(() => null))?.destroy();
+      return destroy();
+    };
+  }
+  return doc;
+}
+
+/** A document whose pages render as printed: `doc` itself, or for one opened textOnly its twin (opened once, closed with it). */
+export function renderable(doc: PdfDocument): Promise<PdfDocument> {
+  if (!renderTwins.has(doc)) return Promise.resolve(doc);
+  let twin = renderTwins.get(doc);
+  if (!twin) {
+    twin = doc.getData().then((bytes) => openPdf(bytes));
+    renderTwins.set(doc, twin);
+  }
+  return twin;
 }
 
 type Matrix = [number, number, number, number, number, number];
@@ -331,7 +404,16 @@ export function subpaths(data: ArrayLike<number>): Subpath[] {
   return out;
 }
 
-export async function extractPage(doc: PdfDocument, pageNumber: number): Promise<Page> {
+export interface ExtractOptions {
+  /**
+   * Read ruling lines only on pages whose text may hold a table (textlayer.ts mayHoldTable, with
+   * these layout settings): the operator list pdfjs builds for them costs as much as the text.
+   * Default: on every page.
+   */
+  rulesOnlyForTables?: Pick<LayoutSettings, 'lineTolerance'>;
+}
+
+export async function extractPage(doc: PdfDocument, pageNumber: number, opts: ExtractOptions = {}): Promise<Page> {
   const page = await doc.getPage(pageNumber);
   try {
     const viewport = page.getViewport({ scale: 1 });
@@ -341,14 +423,18 @@ export async function extractPage(doc: PdfDocument, pageNumber: number): Promise
     for (const it of content.items) {
       if ('str' in it) pieces.push(...itemPieces(it as TextItemLike, vt));
     }
-    const ops = await page.getOperatorList();
-    const rules = rulesFromOperators(ops.fnArray, ops.argsArray as unknown[][], vt);
+    const runs = joinPieces(pieces);
+    let rules: Rule[] = [];
+    if (!opts.rulesOnlyForTables || mayHoldTable(runs, opts.rulesOnlyForTables)) {
+      const ops = await page.getOperatorList();
+      rules = rulesFromOperators(ops.fnArray, ops.argsArray as unknown[][], vt);
+    }
     return {
       number: pageNumber,
       width: viewport.width,
       height: viewport.height,
       rotation: page.rotate,
-      runs: joinPieces(pieces),
+      runs,
       rules,
       source: 'pdf_text',
     };

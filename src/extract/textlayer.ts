@@ -1,5 +1,8 @@
 // Is a page's text layer worth reading, or must the page be OCR'd? Pure: works on the extracted runs.
-import type { Page } from '../types.js';
+import type { Page, TextRun } from '../types.js';
+import { groupLines, isMetaText, isTitleText, lineText } from '../layout/lines.js';
+import type { LayoutSettings } from '../layout/settings.js';
+import { isTableFigure } from '../layout/tables.js';
 
 /** Fewer visible characters than this, over a page-sized image, is a scan with a stray stamp or page number. */
 export const TOO_LITTLE_TEXT = 40;
@@ -70,4 +73,30 @@ export function assessTextLayer(page: Pick<Page, 'runs' | 'rules'>, pageImagePix
 /** Worth looking for a page image (an operator-list pass) before deciding? Only for pages with little or no text. */
 export function needsImageCheck(page: Pick<Page, 'runs'>): boolean {
   return textStats(page.runs.map((r) => r.text)).chars < TOO_LITTLE_TEXT;
+}
+
+/**
+ * Two pieces of text on one line at least this far apart (× font size) stand in columns: a table row.
+ * Prose keeps words within a space (pieces closer than pdf.ts RUN_JOIN_GAP are one run already);
+ * the unruled-table detector wants 1.5 em (LayoutSettings.streamMinGap), ruled cells may sit closer.
+ */
+export const TABLE_COLUMN_GAP = 1;
+
+/**
+ * May this page hold a table? Decided from its text alone, before the (costly) operator-list pass
+ * that finds ruling lines, which is skipped when the answer is no. Generous on purpose: any table
+ * figure, any table title or 单位/部门 line, any line whose text stands in columns; and a text
+ * layer with no Han character, whose verdict (assessTextLayer) weighs the ruling lines.
+ */
+export function mayHoldTable(runs: TextRun[], settings: Pick<LayoutSettings, 'lineTolerance'>): boolean {
+  if (runs.some((r) => isTableFigure(r.text))) return true;
+  for (const l of groupLines(runs, settings.lineTolerance)) {
+    for (let i = 1; i < l.runs.length; i++) {
+      if (l.runs[i].box[0] - l.runs[i - 1].box[2] >= TABLE_COLUMN_GAP * l.fontSize) return true;
+    }
+    const text = lineText(l.runs);
+    if (isTitleText(text) || isMetaText(text)) return true;
+  }
+  const st = textStats(runs.map((r) => r.text));
+  return st.han === 0 && st.chars >= MIN_CHARS_FOR_HAN_CHECK;
 }

@@ -10,7 +10,6 @@ import { errorMessage } from '../errors.js';
 import { PIPELINE_VERSION } from '../version.js';
 import type { Sql } from '../store/sql.js';
 import * as ledger from '../store/ledger.js';
-import { InlineRunner } from './inline.js';
 import { planRun, type PlannedFile } from './plan.js';
 import { PoolStartError, WorkerPool, type PoolOptions } from './pool.js';
 import type { OcrMode } from '../extract/ocr/index.js';
@@ -242,7 +241,8 @@ async function processFiles(o: RunOptions, todo: Extract<PlannedFile, { kind: 'f
 }
 
 async function makeRunner(o: RunOptions, files: number): Promise<Runner> {
-  if (o.jobs === 0) return new InlineRunner();
+  // Imported only here: the pipeline (pdfjs, OCR) loads in the workers, not on the main thread, with a pool.
+  if (o.jobs === 0) return new (await import('./inline.js')).InlineRunner();
   const pool = new WorkerPool({ size: Math.min(o.jobs, files), timeoutMs: o.timeoutMs, maxMemoryMb: o.maxMemoryMb, spawn: o.spawn });
   try {
     await pool.ready();

@@ -26,6 +26,11 @@ export interface PageLayout {
 
 interface Region { box: Box; h: HLine[]; v: VLine[] }
 
+/** A figure as a table prints it: an amount with a separator or a point, or a bare number too long to be a code or a year. */
+export function isTableFigure(text: string): boolean {
+  return looksLikeAmount(text) && (/[.,]/.test(text) || text.length >= MIN_BARE_AMOUNT_CHARS);
+}
+
 const inside = (r: TextRun, b: Box, m: number) => {
   const cx = (r.box[0] + r.box[2]) / 2, cy = (r.box[1] + r.box[3]) / 2;
   return cx >= b[0] - m && cx <= b[2] + m && cy >= b[1] - m && cy <= b[3] + m;
@@ -40,7 +45,7 @@ function isTabular(l: RunLine, s: LayoutSettings): boolean {
   const gap = s.streamMinGap * l.fontSize;
   let isolated = 0;
   l.runs.forEach((r, i) => {
-    if (!looksLikeAmount(r.text) || !(/[.,]/.test(r.text) || r.text.length >= MIN_BARE_AMOUNT_CHARS)) return;
+    if (!isTableFigure(r.text)) return;
     const before = i === 0 ? Infinity : r.box[0] - l.runs[i - 1].box[2];
     const after = i === l.runs.length - 1 ? Infinity : l.runs[i + 1].box[0] - r.box[2];
     // Prose follows a figure with a unit after a word space; a table leaves a wider gap.

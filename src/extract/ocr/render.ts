@@ -1,9 +1,8 @@
 // Pages as pixels: rendering with pdfjs + @napi-rs/canvas, and the size of a page's largest image,
 // which tells a scan from a page with a logo when deciding whether its text layer will do.
 import { createCanvas } from '@napi-rs/canvas';
-import * as pdfjs from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { Page } from '../../types.js';
-import type { PdfDocument } from '../pdf.js';
+import { pdfjs, renderable, type PdfDocument } from '../pdf.js';
 import { assessTextLayer, needsImageCheck, type TextLayerVerdict } from '../textlayer.js';
 import { rgbaToGray, type GrayImage } from './raster.js';
 
@@ -36,7 +35,7 @@ export async function renderOnCanvas(page: PdfPage, scale: number) {
 
 /** The page as displayed (after /Rotate), rendered on white at `dpi`, as a grey image. */
 export async function renderPageGray(doc: PdfDocument, pageNumber: number, dpi: number): Promise<RenderedPage> {
-  const page = await doc.getPage(pageNumber);
+  const page = await (await renderable(doc)).getPage(pageNumber);
   try {
     const base = page.getViewport({ scale: 1 });
     let scale = dpi / 72;
