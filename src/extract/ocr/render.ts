@@ -118,14 +118,33 @@ async function placedImages(page: PdfPage): Promise<PlacedImage[]> {
   return out;
 }
 
+/** An image spanning at least this share of the page's width or height is part of a scan (a strip of it, say). */
+const SPANNING = 0.5;
+
 /**
- * Pixels of all the images a page paints (0 when none): a page-sized scan, whole or cut into strips
- * placed one above the other, counts as much as one image.
+ * Pixels of a page's scan: the largest image it paints, or all the images spanning the page's
+ * width or height if they have more (a scan cut into strips placed one above the other); 0 when none.
+ * Logos and seals span neither.
  */
+export function scanPixels(images: PlacedImage[], pageWidthPt: number, pageHeightPt: number): number {
+  let largest = 0, spanning = 0;
+  for (const im of images) {
+    const px = im.pixelsWide * im.pixelsHigh;
+    largest = Math.max(largest, px);
+    // Placed sizes are along the image's own axes: a turned image spans the other side.
+    const w = Math.max(im.widthPt, im.heightPt), h = Math.min(im.widthPt, im.heightPt);
+    const side = Math.max(pageWidthPt, pageHeightPt), other = Math.min(pageWidthPt, pageHeightPt);
+    if (w >= SPANNING * other || h >= SPANNING * side) spanning += px;
+  }
+  return Math.max(largest, spanning);
+}
+
+/** Pixels of the page's scan (scanPixels): the page-sized image, whole or in strips; 0 when none. */
 export async function pageImagePixels(doc: PdfDocument, pageNumber: number): Promise<number> {
   const page = await doc.getPage(pageNumber);
   try {
-    return (await placedImages(page)).reduce((s, im) => s + im.pixelsWide * im.pixelsHigh, 0);
+    const vp = page.getViewport({ scale: 1 });
+    return scanPixels(await placedImages(page), vp.width, vp.height);
   } finally {
     page.cleanup();
   }
