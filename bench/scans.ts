@@ -2,7 +2,8 @@
 // (pdftoppm + ImageMagick + img2pdf, see test/fixtures/scans.ts), ingested through the OCR path and
 // scored against the keys and against the text path on all pages.
 //
-// Usage: node --import tsx bench/scans.ts [--docs sha12,…] [--variants gray300,bw300,jpeg200] [--pages N]
+// Usage: node --import tsx bench/scans.ts [--docs sha12,…] [--variants gray300,bw300,jpeg200 (default; also rot90,
+//        rot180,rot270,rotflag,dpi150,dpi600,skew2,border,strips: see test/fixtures/scans.ts)] [--pages N]
 //        [--jobs 2] [--ocr auto|force] [--keep DIR] (make the scans in DIR and reuse those already there)
 // Figures are printed and written to bench/out/scans.json.
 import fs from 'node:fs';
@@ -15,7 +16,7 @@ import { errorMessage } from '../src/errors.js';
 import type { DocumentResult } from '../src/types.js';
 import { corpusDir, projectRoot } from './paths.js';
 import { amountCellKeys, matchCells, scoreDocument, type KeyFile } from './score.js';
-import { makeScan, missingScanTools, SCAN_VARIANTS, type ScanVariant } from '../test/fixtures/scans.js';
+import { DEFAULT_SCAN_VARIANTS, makeScan, missingScanTools, SCAN_VARIANTS, type ScanVariant } from '../test/fixtures/scans.js';
 
 const root = projectRoot();
 const corpus = corpusDir();
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       docs: { type: 'string', default: '' },
-      variants: { type: 'string', default: SCAN_VARIANTS.join(',') },
+      variants: { type: 'string', default: DEFAULT_SCAN_VARIANTS.join(',') },
       pages: { type: 'string', default: '' },
       jobs: { type: 'string', default: '2' },
       ocr: { type: 'string', default: 'auto' },

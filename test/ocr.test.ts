@@ -84,6 +84,8 @@ describe('OCR words and findings', () => {
     expect(cleanWord('|款')).toBe('款');
     expect(cleanWord('0l')).toBe('01');
     expect(cleanWord('部门文出预算总表')).toBe('部门支出预算总表');
+    expect(cleanWord('-、财政拨款')).toBe('一、财政拨款'); // a numbered item's 一 read as a dash
+    expect(cleanWord('-12.50')).toBe('-12.50');
     const runs = wordsToRuns([{ text: '1O.00', confidence: 95, bbox: { x0: 0, y0: 0, x1: 50, y1: 12 }, line: 0 }], 0.24);
     expect(runs[0].text).toBe('10.00');
     expect(runs[0].confidence).toBeLessThan(80);

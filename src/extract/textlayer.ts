@@ -47,7 +47,7 @@ export function textStats(texts: string[]): TextStats {
 }
 
 /**
- * Decide for one extracted page. `pageImagePixels` is the size of the largest image the page paints
+ * Decide for one extracted page. `pageImagePixels` is the pixels of the images the page paints
  * (0 when none, undefined when not looked at: then an empty page is assumed to be a scan).
  */
 export function assessTextLayer(page: Pick<Page, 'runs' | 'rules'>, pageImagePixels?: number): TextLayerVerdict {

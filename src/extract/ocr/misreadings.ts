@@ -12,6 +12,7 @@ const CONFUSIONS: [RegExp, string][] = [
   [/办公打/g, '办公厅'], // 打 never follows 办公
   [/^[歼球欺软]$/, '款'], // the 款 of a 类/款/项 code header, alone in its cell
   [/^[上士土](?=[一二三四五六七八九]?、)/, '十'], // 十八、 read 上八、: a numbered item's 十
+  [/^[-—–―−~]+(?=、)/, '一'], // 一、 read -、: no dash precedes 、
   [/^(\d{1,2})[,，]\s*(?=\p{Script=Han})/u, '$1.'], // 1.一般公共预算资金 read 1,一般…: no separator precedes a Han character
 ];
 

@@ -1,14 +1,16 @@
-// One scanned page read: render, deskew, find the ruling lines in the pixels and erase them, cut the
-// ink into text blocks, read them (read.ts) → a Page with source 'ocr' whose runs carry the words'
+// One scanned page read: render, whiten the lid's dark bands, deskew, set the
+// page upright, find the ruling lines in the pixels and erase them, cut the ink into text blocks, read them (read.ts) → a Page with source 'ocr' whose runs carry the words'
 // confidences, and which goes through the same layout and recognition as a text page.
 import type { Box, Page, Rule, TextRun } from '../../types.js';
 import type { PdfDocument } from '../pdf.js';
 import { normalizeText } from '../normalize.js';
 import { LOW_CONFIDENCE, type OcrEngine } from './engine.js';
 import { cleanWord, fixConfusions } from './misreadings.js';
-import { eraseLines, estimateSkew, findLines, otsuThreshold, rotateGray, thickenStrokes, RASTER_SETTINGS } from './raster.js';
+import { whitenBorders } from './border.js';
+import { detectOrientation } from './orientation.js';
+import { eraseLines, estimateSkew, findLines, otsuThreshold, rotateGray, rotateQuarter, thickenStrokes, RASTER_SETTINGS } from './raster.js';
 import { readBlocks, readNumbers, type OcrWord } from './read.js';
-import { renderPageGray } from './render.js';
+import { renderForOcr } from './render.js';
 import { inkMask, ruleMask, textBlocks } from './segment.js';
 
 /** OCR words on one line closer than this (× font size) are one run, as in the text path. */
@@ -31,20 +33,32 @@ export interface OcrPageResult {
   page: Page;
   /** The rotation corrected, in degrees; null when the page was straight enough to leave alone. */
   deskewDegrees: number | null;
-  ms: { render: number; raster: number; ocr: number };
+  /** Clockwise turn (0, 90, 180, 270) that set the page upright; the Page is the turned one. */
+  turnDegrees: number;
+  /** Resolution of the page's scan (null when it paints no image). */
+  imageDpi: number | null;
+  /** Time spent: rendering, image steps, the orientation test (its readings included), reading. */
+  ms: { render: number; raster: number; orient: number; ocr: number };
 }
 
-/** Render, deskew, find rules, erase them, OCR: one page as a Page with source 'ocr'. */
+/** Render, whiten borders, deskew, turn upright, find rules, erase them, OCR: one page as a Page with source 'ocr'. */
 export async function ocrPage(doc: PdfDocument, pageNumber: number, engine: OcrEngine): Promise<OcrPageResult> {
   const t0 = performance.now();
-  const r = await renderPageGray(doc, pageNumber, engine.dpi);
+  const r = await renderForOcr(doc, pageNumber, engine.dpi);
   const t1 = performance.now();
   let img = r.img;
+  const scale = r.scale, dpi = scale * 72;
+  // The lid's dark bands go first: they would shift the threshold and pass for rules or ink.
+  whitenBorders(img, otsuThreshold(img), dpi);
   const threshold = otsuThreshold(img);
   const skew = estimateSkew(img, threshold);
   const deskew = Math.abs(skew) >= RASTER_SETTINGS.minDeskew;
   if (deskew) img = rotateGray(img, skew);
-  const dpi = r.scale * 72;
+  const to = performance.now();
+  const quarters = await detectOrientation(img, threshold, dpi, engine);
+  const orient = performance.now() - to;
+  if (quarters) img = rotateQuarter(img, quarters);
+  const sideways = quarters % 2 === 1;
   const lines = findLines(img, dpi, threshold);
   const ruled = [...lines.h, ...lines.v];
   eraseLines(img, ruled);
@@ -52,12 +66,17 @@ export async function ocrPage(doc: PdfDocument, pageNumber: number, engine: OcrE
   const t2 = performance.now();
   const words = await readNumbers(img, threshold, await readBlocks(OCR_SETTINGS.thicken ? thickenStrokes(img) : img, threshold, blocks, engine, img), engine);
   const t3 = performance.now();
-  const k = 1 / r.scale;
+  const k = 1 / scale;
   const rules: Rule[] = ruled.map((l) => ({ x0: l.x0 * k, y0: l.y0 * k, x1: l.x1 * k, y1: l.y1 * k, width: l.thickness * k }));
   return {
-    page: { number: pageNumber, width: r.width, height: r.height, rotation: r.rotation, runs: wordsToRuns(words, k), rules, source: 'ocr' },
+    page: {
+      number: pageNumber, width: sideways ? r.height : r.width, height: sideways ? r.width : r.height,
+      rotation: (r.rotation + 90 * quarters) % 360, runs: wordsToRuns(words, k), rules, source: 'ocr',
+    },
     deskewDegrees: deskew ? skew : null,
-    ms: { render: t1 - t0, raster: t2 - t1, ocr: t3 - t2 },
+    turnDegrees: 90 * quarters,
+    imageDpi: r.imageDpi,
+    ms: { render: t1 - t0, raster: t2 - t1 - orient, orient, ocr: t3 - t2 },
   };
 }
 

@@ -291,3 +291,67 @@ export function thickenStrokes(img: GrayImage): GrayImage {
   }
   return { width: w, height: h, data: out };
 }
+
+/** The image turned clockwise by `quarters` × 90° (a sheet fed sideways or upside down set upright). */
+export function rotateQuarter(img: GrayImage, quarters: number): GrayImage {
+  const q = ((quarters % 4) + 4) % 4;
+  const { width: w, height: h, data } = img;
+  if (q === 0) return { width: w, height: h, data: data.slice() };
+  const ow = q === 2 ? w : h, oh = q === 2 ? h : w;
+  const out = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    for (let x = 0; x < w; x++) {
+      // Where source (x, y) lands after q clockwise quarter turns.
+      const i = q === 1 ? x * ow + (h - 1 - y) : q === 2 ? (h - 1 - y) * ow + (w - 1 - x) : (w - 1 - x) * ow + y;
+      out[i] = data[row + x];
+    }
+  }
+  return { width: ow, height: oh, data: out };
+}
+
+/** Box weights of one axis: each output pixel averages the source pixels its span covers (factor < 1). */
+function boxWeights(n: number, m: number): { from: number; to: number; w: Float64Array }[] {
+  const step = n / m;
+  return Array.from({ length: m }, (_, j) => {
+    const a = j * step, b = Math.min(n, (j + 1) * step);
+    const from = Math.floor(a), to = Math.min(n, Math.ceil(b));
+    const w = new Float64Array(to - from);
+    for (let i = from; i < to; i++) w[i - from] = (Math.min(b, i + 1) - Math.max(a, i)) / step;
+    return { from, to, w };
+  });
+}
+
+/**
+ * The image shrunk by `factor` (< 1) with area averaging: every source pixel counts, so a 1-pixel
+ * stroke of a fine scan turns grey instead of vanishing between two samples as in bilinear scaling.
+ */
+export function downscaleGray(img: GrayImage, factor: number): GrayImage {
+  if (factor >= 1) return img;
+  const { width: w, height: h, data } = img;
+  const ow = Math.max(1, Math.round(w * factor)), oh = Math.max(1, Math.round(h * factor));
+  const cols = boxWeights(w, ow), rows = boxWeights(h, oh);
+  const tmp = new Float32Array(ow * h);
+  for (let y = 0; y < h; y++) {
+    const src = y * w, dst = y * ow;
+    for (let j = 0; j < ow; j++) {
+      const c = cols[j];
+      let s = 0;
+      for (let i = c.from; i < c.to; i++) s += data[src + i] * c.w[i - c.from];
+      tmp[dst + j] = s;
+    }
+  }
+  const out = new Uint8Array(ow * oh);
+  const acc = new Float32Array(ow);
+  for (let j = 0; j < oh; j++) {
+    const r = rows[j];
+    acc.fill(0);
+    for (let i = r.from; i < r.to; i++) {
+      const wt = r.w[i - r.from], src = i * ow;
+      for (let x = 0; x < ow; x++) acc[x] += tmp[src + x] * wt;
+    }
+    const dst = j * ow;
+    for (let x = 0; x < ow; x++) out[dst + x] = Math.min(255, Math.round(acc[x]));
+  }
+  return { width: ow, height: oh, data: out };
+}
