@@ -3,14 +3,14 @@
 // scored against the keys and against the text path on all pages.
 //
 // Usage: node --import tsx bench/scans.ts [--docs sha12,…] [--variants gray300,bw300,jpeg200] [--pages N]
-//        [--jobs 2] [--ocr auto|force] [--keep DIR] (make the scans in DIR and reuse those already there)
+//        [--jobs 2] [--ocr auto|force] [--engine tesseract|paddle] [--keep DIR] (make the scans in DIR and reuse those already there)
 // Figures are printed and written to bench/out/scans.json.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { processFile } from '../src/pipeline.js';
-import { OcrPool } from '../src/extract/ocr/index.js';
+import { DEFAULT_OCR_ENGINE, makeOcrEngine, OCR_ENGINES, type OcrEngineName } from '../src/extract/ocr/index.js';
 import { errorMessage } from '../src/errors.js';
 import type { DocumentResult } from '../src/types.js';
 import { corpusDir, projectRoot } from './paths.js';
@@ -42,6 +42,7 @@ async function main(): Promise<void> {
       pages: { type: 'string', default: '' },
       jobs: { type: 'string', default: '2' },
       ocr: { type: 'string', default: 'auto' },
+      engine: { type: 'string', default: DEFAULT_OCR_ENGINE },
       keep: { type: 'string', default: '' },
     },
   });
@@ -56,6 +57,8 @@ async function main(): Promise<void> {
   const unknown = variants.filter((v) => !SCAN_VARIANTS.includes(v));
   if (unknown.length) throw new Error(`unknown variant(s) ${unknown.join(', ')} (known: ${SCAN_VARIANTS.join(', ')})`);
   const ocrMode = values.ocr === 'force' ? 'force' : 'auto';
+  const engine = values.engine as OcrEngineName;
+  if (!OCR_ENGINES.includes(engine)) throw new Error(`unknown engine ${engine} (known: ${OCR_ENGINES.join(', ')})`);
   const lastPage = values.pages ? Number(values.pages) : undefined;
   const inRange = (p: number) => lastPage === undefined || p <= lastPage;
   const filter = values.docs ? values.docs.split(',') : [];
@@ -64,13 +67,13 @@ async function main(): Promise<void> {
     .filter((k) => !filter.length || filter.some((x) => k.sha12.startsWith(x)));
   const work = values.keep ? path.resolve(values.keep) : fs.mkdtempSync(path.join(os.tmpdir(), 'yusuan-scans-'));
   fs.mkdirSync(work, { recursive: true });
-  console.log(`${keys.length} documents${lastPage ? `, first ${lastPage} pages` : ', every page'}; variants ${variants.join(', ')}; OCR ${ocrMode}, ${values.jobs} workers; scans in ${work}`);
+  console.log(`${keys.length} documents${lastPage ? `, first ${lastPage} pages` : ', every page'}; variants ${variants.join(', ')}; OCR ${ocrMode} (${engine}), ${values.jobs} workers; scans in ${work}`);
 
   // Reference: the text path on the originals, all pages.
   const refs = new Map<string, DocumentResult>();
   for (const k of keys) refs.set(k.sha12, await processFile(path.join(corpus, 'real', k.file), undefined, { ocr: 'off' }));
 
-  const pool = new OcrPool(Number(values.jobs));
+  const pool = makeOcrEngine(engine, Number(values.jobs));
   const results: Record<string, DocFigures[]> = {};
   try {
     for (const v of variants) {
@@ -132,7 +135,7 @@ async function main(): Promise<void> {
   console.log('\n"keys exact": key amounts found (bench/score.ts, as bench:accuracy); "vs text path": text-path amount cells with an OCR cell of');
   console.log('the same page, table kind, code (else label), column and 分; "tables": text-path tables (kind@first page) found (tables the OCR reading has).');
   fs.mkdirSync(outDir, { recursive: true });
-  const out = { date: new Date().toISOString(), node: process.version, jobs: Number(values.jobs), ocr: ocrMode, pages: lastPage ?? null, variants: results };
+  const out = { date: new Date().toISOString(), node: process.version, jobs: Number(values.jobs), ocr: ocrMode, engine, pages: lastPage ?? null, variants: results };
   fs.writeFileSync(path.join(outDir, 'scans.json'), JSON.stringify(out, null, 1) + '\n');
   console.log(`wrote ${path.relative(root, path.join(outDir, 'scans.json'))}`);
 }
