@@ -28,7 +28,7 @@ const pct = (n: number, d: number) => (d ? ((100 * n) / d).toFixed(1) + '%' : 'â
 const tableKeys = (r: DocumentResult) => r.tables.filter((t) => t.items.length > 0).map((t) => `${t.kind}@${t.pageStart}`);
 
 interface DocFigures {
-  sha12: string; pages: number; seconds: number; status: string;
+  sha12: string; pages: number; seconds: number; cpuSeconds: number; status: string;
   keyFound: number; keyTotal: number; cellsMatched: number; cellsTotal: number; cellsExtra: number;
   tablesMatched: number; tablesText: number; tablesOcr: number;
   missedCells: string[]; missedTables: string[]; extraTables: string[]; findings: Record<string, number>;
@@ -82,6 +82,7 @@ async function main(): Promise<void> {
         const file = path.join(work, `${k.sha12}-${v}${lastPage ? `-p${lastPage}` : ''}.pdf`);
         if (!values.keep || !fs.existsSync(file)) makeScan(path.join(corpus, 'real', k.file), file, v, { last: lastPage, seed: k.sha12, workDir: work });
         const t0 = performance.now();
+        const cpu0 = process.cpuUsage(); // every thread of the process: OCR workers and ONNX Runtime's too
         let r: DocumentResult;
         try {
           r = await processFile(file, undefined, { ocr: ocrMode, ocrPool: pool });
@@ -90,6 +91,8 @@ async function main(): Promise<void> {
           continue;
         }
         const seconds = (performance.now() - t0) / 1000;
+        const cpuUsed = process.cpuUsage(cpu0);
+        const cpuSeconds = (cpuUsed.user + cpuUsed.system) / 1e6;
         const key: KeyFile = { ...k, items: k.items.filter((i) => inRange(i.page)) };
         const score = scoreDocument(key, r);
         const ref = refs.get(k.sha12)!;
@@ -100,14 +103,14 @@ async function main(): Promise<void> {
         const findings: Record<string, number> = {};
         for (const f of r.findings) if (f.rule.startsWith('ocr.') && f.rule !== 'ocr.page') findings[f.rule] = (findings[f.rule] ?? 0) + 1;
         const fig: DocFigures = {
-          sha12: k.sha12, pages: r.pages, seconds, status: r.status + (r.error ? `: ${r.error}` : ''),
+          sha12: k.sha12, pages: r.pages, seconds, cpuSeconds, status: r.status + (r.error ? `: ${r.error}` : ''),
           keyFound: score.found, keyTotal: score.total,
           cellsMatched: cells.matched, cellsTotal: cells.matched + cells.missed.length, cellsExtra: cells.extra.length,
           tablesMatched: tables.matched, tablesText: refTables.length, tablesOcr: tableKeys(r).length,
           missedCells: cells.missed, missedTables: tables.missed, extraTables: tables.extra, findings,
         };
         results[v].push(fig);
-        process.stderr.write(`  ${v} ${k.sha12} keys ${fig.keyFound}/${fig.keyTotal} text ${fig.cellsMatched}/${fig.cellsTotal} tables ${fig.tablesMatched}/${fig.tablesText} (${fig.tablesOcr} found) ${(seconds / r.pages).toFixed(2)} s/page ${fig.status}\n`);
+        process.stderr.write(`  ${v} ${k.sha12} keys ${fig.keyFound}/${fig.keyTotal} text ${fig.cellsMatched}/${fig.cellsTotal} tables ${fig.tablesMatched}/${fig.tablesText} (${fig.tablesOcr} found) ${(seconds / r.pages).toFixed(2)} s/page (CPU ${(cpuSeconds / r.pages).toFixed(2)} s/page) ${fig.status}\n`);
       }
     }
   } finally {
