@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { GrayImage } from '../src/extract/ocr/raster.js';
-import { charsToWords, classSet, ctcDecode, inkBox, placeChars, recClasses, recInput, REC_HEIGHT, REC_STRIDE } from '../src/extract/ocr/paddle-rec.js';
+import { charsToWords, classSet, ctcDecode, inkBox, joinNumberPieces, placeChars, recClasses, recInput, REC_HEIGHT, REC_STRIDE } from '../src/extract/ocr/paddle-rec.js';
 import { dbBoxes, detInput } from '../src/extract/ocr/paddle-det.js';
 import { PaddleEngine, paddleModelPaths } from '../src/extract/ocr/paddle.js';
 import { processFile } from '../src/pipeline.js';
@@ -87,6 +87,14 @@ describe('characters placed on the image', () => {
     expect(charsToWords(placed).map((w) => w.map((c) => c.text).join(''))).toEqual(['12', '3']);
     const spaced = placeChars(img, [chars[0], { text: ' ', prob: 0.9, t0: 3, t1: 4 }, chars[1]], 1);
     expect(charsToWords(spaced).map((w) => w.map((c) => c.text).join(''))).toEqual(['1', '2']);
+  });
+  it('joins the pieces of a number split at a space next to a separator, not two numbers', () => {
+    const c = (text: string) => ({ text, prob: 1, bbox: { x0: 0, y0: 0, x1: 1, y1: 1 } });
+    const words = (...ws: string[]) => ws.map((w) => [...w].map(c));
+    const text = (ws: ReturnType<typeof words>) => joinNumberPieces(ws).map((w) => w.map((x) => x.text).join(''));
+    expect(text(words('10,', '403.11', '7.50'))).toEqual(['10,403.11', '7.50']);
+    expect(text(words('12', '.5'))).toEqual(['12.5']);
+    expect(text(words('12', '34'))).toEqual(['12', '34']);
   });
 });
 

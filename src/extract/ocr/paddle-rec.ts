@@ -153,6 +153,21 @@ export function charsToWords(chars: PlacedChar[]): PlacedChar[][] {
   return words;
 }
 
+/**
+ * Pieces of one number split at a space the recognizer read after or before a separator
+ * ("10, 403.11"): a separator never ends nor starts a number, so such pieces are joined.
+ */
+export function joinNumberPieces(words: PlacedChar[][]): PlacedChar[][] {
+  const out: PlacedChar[][] = [];
+  for (const w of words) {
+    const last = out[out.length - 1];
+    const sep = (c: PlacedChar | undefined) => c !== undefined && /^[,.]$/.test(c.text);
+    if (last && (sep(last[last.length - 1]) || sep(w[0]))) last.push(...w);
+    else out.push([...w]);
+  }
+  return out;
+}
+
 /** The box around several boxes. */
 export function unionBox(boxes: PixelBox[]): PixelBox {
   return {

@@ -8,7 +8,7 @@ import type { InferenceSession as Session } from 'onnxruntime-node';
 import { EnginePool, defaultOcrJobs, type EngineWord, type NumberRead, type OcrEngine } from './engine.js';
 import type { GrayImage } from './raster.js';
 import { cropPadded } from './read.js';
-import { charsToWords, classSet, ctcDecode, placeChars, recClasses, recInput, REC_HEIGHT, REC_STRIDE, unionBox, type PlacedChar } from './paddle-rec.js';
+import { charsToWords, classSet, ctcDecode, joinNumberPieces, placeChars, recClasses, recInput, REC_HEIGHT, REC_STRIDE, unionBox, type PlacedChar } from './paddle-rec.js';
 import { dbBoxes, detInput } from './paddle-det.js';
 import { OCR_DPI } from './tesseract.js';
 
@@ -156,11 +156,11 @@ export class PaddleEngine implements OcrEngine {
 
   /**
    * The numbers in an image holding one line of digits: the recognizer limited to digits and
-   * separators; a number's confidence is its least sure digit's.
+   * separators, pieces split at a separator joined; a number's confidence is its least sure digit's.
    */
   async readNumbers(image: GrayImage): Promise<NumberRead[]> {
     const chars = await this.readLine(image, this.numberClasses);
-    return charsToWords(chars).map((word) => {
+    return joinNumberPieces(charsToWords(chars)).map((word) => {
       const digits = word.filter((c) => /\d/.test(c.text));
       return { text: word.map((c) => c.text).join(''), confidence: digits.length ? 100 * Math.min(...digits.map((c) => c.prob)) : 0, bbox: unionBox(word.map((c) => c.bbox)) };
     });
