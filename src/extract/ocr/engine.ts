@@ -46,7 +46,7 @@ export interface OcrEngine {
 export const OCR_ENGINES = ['tesseract', 'paddle'] as const;
 export type OcrEngineName = (typeof OCR_ENGINES)[number];
 /** The engine used when none is named (measured with bench/scans.ts: see bench/results.md). */
-export const DEFAULT_OCR_ENGINE: OcrEngineName = 'tesseract';
+export const DEFAULT_OCR_ENGINE: OcrEngineName = 'paddle';
 
 export function defaultOcrJobs(): number {
   const n = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
