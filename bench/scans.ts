@@ -4,14 +4,15 @@
 //
 // Usage: node --import tsx bench/scans.ts [--docs sha12,…] [--variants gray300,bw300,jpeg200 (default; also rot90,
 //        rot180,rot270,rotflag,dpi150,dpi600,skew2,border,strips: see test/fixtures/scans.ts)] [--pages N]
-//        [--jobs 2] [--ocr auto|force] [--keep DIR] (make the scans in DIR and reuse those already there)
+//        [--jobs 2] [--ocr auto|force] [--engine tesseract|paddle]
+//        [--keep DIR] (make the scans in DIR and reuse those already there)
 // Figures are printed and written to bench/out/scans.json.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { processFile } from '../src/pipeline.js';
-import { OcrPool } from '../src/extract/ocr/index.js';
+import { DEFAULT_OCR_ENGINE, makeOcrEngine, OCR_ENGINES, type OcrEngineName } from '../src/extract/ocr/index.js';
 import { errorMessage } from '../src/errors.js';
 import type { DocumentResult } from '../src/types.js';
 import { corpusDir, projectRoot } from './paths.js';
@@ -29,7 +30,7 @@ const pct = (n: number, d: number) => (d ? ((100 * n) / d).toFixed(1) + '%' : '�
 const tableKeys = (r: DocumentResult) => r.tables.filter((t) => t.items.length > 0).map((t) => `${t.kind}@${t.pageStart}`);
 
 interface DocFigures {
-  sha12: string; pages: number; seconds: number; status: string;
+  sha12: string; pages: number; seconds: number; cpuSeconds: number; status: string;
   keyFound: number; keyTotal: number; cellsMatched: number; cellsTotal: number; cellsExtra: number;
   tablesMatched: number; tablesText: number; tablesOcr: number;
   missedCells: string[]; missedTables: string[]; extraTables: string[]; findings: Record<string, number>;
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
       pages: { type: 'string', default: '' },
       jobs: { type: 'string', default: '2' },
       ocr: { type: 'string', default: 'auto' },
+      engine: { type: 'string', default: DEFAULT_OCR_ENGINE },
       keep: { type: 'string', default: '' },
     },
   });
@@ -57,6 +59,8 @@ async function main(): Promise<void> {
   const unknown = variants.filter((v) => !SCAN_VARIANTS.includes(v));
   if (unknown.length) throw new Error(`unknown variant(s) ${unknown.join(', ')} (known: ${SCAN_VARIANTS.join(', ')})`);
   const ocrMode = values.ocr === 'force' ? 'force' : 'auto';
+  const engine = values.engine as OcrEngineName;
+  if (!OCR_ENGINES.includes(engine)) throw new Error(`unknown engine ${engine} (known: ${OCR_ENGINES.join(', ')})`);
   const lastPage = values.pages ? Number(values.pages) : undefined;
   const inRange = (p: number) => lastPage === undefined || p <= lastPage;
   const filter = values.docs ? values.docs.split(',') : [];
@@ -65,13 +69,13 @@ async function main(): Promise<void> {
     .filter((k) => !filter.length || filter.some((x) => k.sha12.startsWith(x)));
   const work = values.keep ? path.resolve(values.keep) : fs.mkdtempSync(path.join(os.tmpdir(), 'yusuan-scans-'));
   fs.mkdirSync(work, { recursive: true });
-  console.log(`${keys.length} documents${lastPage ? `, first ${lastPage} pages` : ', every page'}; variants ${variants.join(', ')}; OCR ${ocrMode}, ${values.jobs} workers; scans in ${work}`);
+  console.log(`${keys.length} documents${lastPage ? `, first ${lastPage} pages` : ', every page'}; variants ${variants.join(', ')}; OCR ${ocrMode} (${engine}), ${values.jobs} workers; scans in ${work}`);
 
   // Reference: the text path on the originals, all pages.
   const refs = new Map<string, DocumentResult>();
   for (const k of keys) refs.set(k.sha12, await processFile(path.join(corpus, 'real', k.file), undefined, { ocr: 'off' }));
 
-  const pool = new OcrPool(Number(values.jobs));
+  const pool = makeOcrEngine(engine, Number(values.jobs));
   const results: Record<string, DocFigures[]> = {};
   try {
     for (const v of variants) {
@@ -80,6 +84,7 @@ async function main(): Promise<void> {
         const file = path.join(work, `${k.sha12}-${v}${lastPage ? `-p${lastPage}` : ''}.pdf`);
         if (!values.keep || !fs.existsSync(file)) makeScan(path.join(corpus, 'real', k.file), file, v, { last: lastPage, seed: k.sha12, workDir: work });
         const t0 = performance.now();
+        const cpu0 = process.cpuUsage(); // every thread of the process: OCR workers and ONNX Runtime's too
         let r: DocumentResult;
         try {
           r = await processFile(file, undefined, { ocr: ocrMode, ocrPool: pool });
@@ -88,6 +93,8 @@ async function main(): Promise<void> {
           continue;
         }
         const seconds = (performance.now() - t0) / 1000;
+        const cpuUsed = process.cpuUsage(cpu0);
+        const cpuSeconds = (cpuUsed.user + cpuUsed.system) / 1e6;
         const key: KeyFile = { ...k, items: k.items.filter((i) => inRange(i.page)) };
         const score = scoreDocument(key, r);
         const ref = refs.get(k.sha12)!;
@@ -98,14 +105,14 @@ async function main(): Promise<void> {
         const findings: Record<string, number> = {};
         for (const f of r.findings) if (f.rule.startsWith('ocr.') && f.rule !== 'ocr.page') findings[f.rule] = (findings[f.rule] ?? 0) + 1;
         const fig: DocFigures = {
-          sha12: k.sha12, pages: r.pages, seconds, status: r.status + (r.error ? `: ${r.error}` : ''),
+          sha12: k.sha12, pages: r.pages, seconds, cpuSeconds, status: r.status + (r.error ? `: ${r.error}` : ''),
           keyFound: score.found, keyTotal: score.total,
           cellsMatched: cells.matched, cellsTotal: cells.matched + cells.missed.length, cellsExtra: cells.extra.length,
           tablesMatched: tables.matched, tablesText: refTables.length, tablesOcr: tableKeys(r).length,
           missedCells: cells.missed, missedTables: tables.missed, extraTables: tables.extra, findings,
         };
         results[v].push(fig);
-        process.stderr.write(`  ${v} ${k.sha12} keys ${fig.keyFound}/${fig.keyTotal} text ${fig.cellsMatched}/${fig.cellsTotal} tables ${fig.tablesMatched}/${fig.tablesText} (${fig.tablesOcr} found) ${(seconds / r.pages).toFixed(2)} s/page ${fig.status}\n`);
+        process.stderr.write(`  ${v} ${k.sha12} keys ${fig.keyFound}/${fig.keyTotal} text ${fig.cellsMatched}/${fig.cellsTotal} tables ${fig.tablesMatched}/${fig.tablesText} (${fig.tablesOcr} found) ${(seconds / r.pages).toFixed(2)} s/page (CPU ${(cpuSeconds / r.pages).toFixed(2)} s/page) ${fig.status}\n`);
       }
     }
   } finally {
@@ -133,7 +140,7 @@ async function main(): Promise<void> {
   console.log('\n"keys exact": key amounts found (bench/score.ts, as bench:accuracy); "vs text path": text-path amount cells with an OCR cell of');
   console.log('the same page, table kind, code (else label), column and 分; "tables": text-path tables (kind@first page) found (tables the OCR reading has).');
   fs.mkdirSync(outDir, { recursive: true });
-  const out = { date: new Date().toISOString(), node: process.version, jobs: Number(values.jobs), ocr: ocrMode, pages: lastPage ?? null, variants: results };
+  const out = { date: new Date().toISOString(), node: process.version, jobs: Number(values.jobs), ocr: ocrMode, engine, pages: lastPage ?? null, variants: results };
   fs.writeFileSync(path.join(outDir, 'scans.json'), JSON.stringify(out, null, 1) + '\n');
   console.log(`wrote ${path.relative(root, path.join(outDir, 'scans.json'))}`);
 }

@@ -5,7 +5,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { DocumentResult, Grid, OcrPageNote, Page, PageError, TextLine, UnplacedRow } from './types.js';
 import { extractPage, openPdf, PdfOpenError } from './extract/pdf.js';
-import { foldOcrConfusions, OcrPages, type OcrEngine, type OcrMode } from './extract/ocr/index.js';
+import { foldOcrConfusions, OcrPages, type OcrEngine, type OcrEngineName, type OcrMode } from './extract/ocr/index.js';
 import { parseTextDump } from './extract/textdump.js';
 import { layoutPage } from './layout/tables.js';
 import { carryFootTitle, gridTitle, markContinuations } from './layout/continuation.js';
@@ -22,6 +22,8 @@ export interface ProcessOptions {
   ocr?: OcrMode;
   /** Size of the OCR worker pool when the pipeline makes its own (default: the number of cores). */
   ocrJobs?: number;
+  /** The OCR engine the pipeline makes when no pool is given (default: DEFAULT_OCR_ENGINE). */
+  ocrEngine?: OcrEngineName;
   /** An OCR engine shared across documents (its workers start once per run); the caller closes it. */
   ocrPool?: OcrEngine;
   /** Layout tolerances to change from the defaults (src/layout/settings.ts), e.g. to measure them. */
@@ -47,7 +49,7 @@ async function layoutPdf(data: Uint8Array, opts: ProcessOptions = {}): Promise<D
   const doc = await openPdf(data, { textOnly: true });
   const out: DocumentLayout = { pages: doc.numPages, grids: [], lines: [], pageErrors: [], textRuns: 0, layoutMs: 0 };
   const pageError = (page: number, stage: PageError['stage'], e: unknown): PageError => ({ page, stage, message: errorMessage(e) });
-  const ocr = new OcrPages(doc, { mode: opts.ocr ?? 'auto', jobs: opts.ocrJobs, pool: opts.ocrPool });
+  const ocr = new OcrPages(doc, { mode: opts.ocr ?? 'auto', jobs: opts.ocrJobs, engine: opts.ocrEngine, pool: opts.ocrPool });
   try {
     // Text layers first (fast); pages that need OCR are queued and read in the background meanwhile.
     const text: (Page | null)[] = [];

@@ -8,7 +8,7 @@ import { dirname, join, parse, resolve } from 'node:path';
 import { openStore } from '../store/open.js';
 import { isPostgresLocation, type Sql } from '../store/sql.js';
 import { collectFiles, EXTENSIONS } from '../ingest/plan.js';
-import type { OcrMode } from '../extract/ocr/index.js';
+import { DEFAULT_OCR_ENGINE, OCR_ENGINES, type OcrEngineName, type OcrMode } from '../extract/ocr/index.js';
 import { makeReporter, type LogFormat, type Reporter } from '../ingest/report.js';
 import { RunError, runBulk } from '../ingest/run.js';
 import { parseFormat, usageError as reportUsage, parseCommand, showStore, storeLocation, storeHelp, STORE_OPTIONS } from './args.js';
@@ -37,7 +37,8 @@ ${storeHelp(26, 'a SQLite file is created when missing')}
   --force                 process again every file, replacing what is stored
   --dry-run               list what would be processed and why, on stdout; change nothing
   --ocr <mode>            auto (OCR pages without text), force (OCR every page), off
-  --ocr-jobs <n>          tesseract workers per worker thread, each started once (default: the
+  --ocr-engine <name>     ${OCR_ENGINES.join(' or ')}: the OCR engine (default ${DEFAULT_OCR_ENGINE}; see README, OCR)
+  --ocr-jobs <n>          OCR workers per worker thread, each started once (default: the
                           cores shared out among the --jobs threads, at least 1)
   --timeout <seconds>     per file; a file taking longer is marked failed (default ${DEFAULT_TIMEOUT_S}; 0: none)
   --max-memory <MB>       heap limit of each worker; a file needing more is marked failed
@@ -69,6 +70,7 @@ export async function runIngest(argv: string[]): Promise<number> {
       force: { type: 'boolean', default: false },
       'dry-run': { type: 'boolean', default: false },
       ocr: { type: 'string', default: 'auto' },
+      'ocr-engine': { type: 'string', default: DEFAULT_OCR_ENGINE },
       'ocr-jobs': { type: 'string' },
       timeout: { type: 'string', default: String(DEFAULT_TIMEOUT_S) },
       'max-memory': { type: 'string' },
@@ -84,6 +86,8 @@ export async function runIngest(argv: string[]): Promise<number> {
   if (positionals.length === 0) return usageError('no files or folders given');
   const ocr = values.ocr as OcrMode;
   if (!OCR_MODES.includes(ocr)) return usageError(`--ocr must be one of ${OCR_MODES.join(', ')}`);
+  const ocrEngine = values['ocr-engine'] as OcrEngineName;
+  if (!OCR_ENGINES.includes(ocrEngine)) return usageError(`--ocr-engine must be one of ${OCR_ENGINES.join(', ')}`);
   const format = values.format === undefined ? undefined : parseFormat('ingest', values.format, ['table', 'jsonl'] as const);
   if (typeof format === 'number') return format;
   const logFormat = (format === undefined ? values['log-format'] : format === 'jsonl' ? 'json' : 'text') as LogFormat;
@@ -131,6 +135,7 @@ export async function runIngest(argv: string[]): Promise<number> {
       retry: values.retry,
       dryRun,
       ocr,
+      ocrEngine,
       ocrJobs,
       timeoutMs: Math.round(timeoutS * 1000),
       maxMemoryMb,

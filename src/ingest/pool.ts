@@ -249,7 +249,7 @@ export class WorkerPool implements Runner {
       // Transfer the bytes when they own their whole buffer; copy otherwise (e.g. a pooled Buffer).
       const own = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer
         ? data : new Uint8Array(data);
-      const msg: TaskMessage = { id, path: w.task.path, data: own, ocr: w.task.ocr, ocrJobs: w.task.ocrJobs };
+      const msg: TaskMessage = { id, path: w.task.path, data: own, ocr: w.task.ocr, ocrEngine: w.task.ocrEngine, ocrJobs: w.task.ocrJobs };
       slot.worker.postMessage(msg, [own.buffer as ArrayBuffer]);
     }
   }

@@ -1,6 +1,6 @@
 // Messages between the pool (main thread) and its workers (src/ingest/worker.ts).
 import type { DocumentResult } from '../types.js';
-import type { OcrMode } from '../extract/ocr/index.js';
+import type { OcrEngineName, OcrMode } from '../extract/ocr/index.js';
 
 export interface TaskMessage {
   id: number;
@@ -8,7 +8,8 @@ export interface TaskMessage {
   /** The file's bytes, transferred to the worker. */
   data: Uint8Array;
   ocr: OcrMode;
-  /** Size of the worker's tesseract pool, started on the first page that needs OCR. */
+  ocrEngine?: OcrEngineName;
+  /** Size of the worker's OCR pool, started on the first page that needs OCR. */
   ocrJobs: number;
 }
 

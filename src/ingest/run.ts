@@ -12,7 +12,7 @@ import type { Sql } from '../store/sql.js';
 import * as ledger from '../store/ledger.js';
 import { planRun, type PlannedFile } from './plan.js';
 import { PoolStartError, WorkerPool, type PoolOptions } from './pool.js';
-import type { OcrMode } from '../extract/ocr/index.js';
+import type { OcrEngineName, OcrMode } from '../extract/ocr/index.js';
 import type { Reporter } from './report.js';
 import type { Runner, TaskOutcome } from './runner.js';
 import { files, summarize, type FileOutcome, type RunSummary } from './summary.js';
@@ -31,7 +31,8 @@ export interface RunOptions {
   retry: boolean;
   dryRun: boolean;
   ocr: OcrMode;
-  /** Tesseract workers per pool worker (with jobs 0: in all). */
+  ocrEngine?: OcrEngineName;
+  /** OCR workers per pool worker (with jobs 0: in all). */
   ocrJobs: number;
   /** Per file, 0 for none. */
   timeoutMs: number;
@@ -203,7 +204,7 @@ async function processFiles(o: RunOptions, todo: Extract<PlannedFile, { kind: 'f
         return { ...id, action: 'unreadable', why: 'unreadable', reason: 'unreadable', status: 'failed', error, pages: 0, tables: 0, items: 0, elapsedMs: 0, attempts: 0 };
       }
       try {
-        outcome = await runner.run({ path: f.path, data, ocr: o.ocr, ocrJobs: o.ocrJobs, onStart: started, signal });
+        outcome = await runner.run({ path: f.path, data, ocr: o.ocr, ocrEngine: o.ocrEngine, ocrJobs: o.ocrJobs, onStart: started, signal });
       } catch (e) {
         if (!(e instanceof PoolStartError)) throw e;
         fatal ??= e.message;

@@ -2,13 +2,15 @@
 // implementations: the worker pool (src/ingest/pool.ts) and, for --jobs 0, this thread
 // (src/ingest/inline.ts); both run the same per-file code (src/ingest/task.ts).
 import type { DocumentResult } from '../types.js';
-import type { OcrMode } from '../extract/ocr/index.js';
+import type { OcrEngineName, OcrMode } from '../extract/ocr/index.js';
 
 export interface Task {
   path: string;
   data: Uint8Array;
   ocr: OcrMode;
-  /** Tesseract workers for the file's OCR (per pool worker; with --jobs 0, in all). */
+  /** The OCR engine (default DEFAULT_OCR_ENGINE). */
+  ocrEngine?: OcrEngineName;
+  /** OCR workers for the file's OCR (per pool worker; with --jobs 0, in all). */
   ocrJobs: number;
   /** Called when the file is taken up, just before it starts. */
   onStart?: () => void;

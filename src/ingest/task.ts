@@ -1,7 +1,7 @@
 // The per-file work, the same in a pool worker (src/ingest/worker.ts) and with --jobs 0 on the main
-// thread (src/ingest/inline.ts): the file through the pipeline, with a tesseract pool kept for
+// thread (src/ingest/inline.ts): the file through the pipeline, with an OCR engine kept for
 // every document this thread reads.
-import { OcrPool } from '../extract/ocr/index.js';
+import { DEFAULT_OCR_ENGINE, makeOcrEngine, type OcrEngine, type OcrEngineName } from '../extract/ocr/index.js';
 import { processFile } from '../pipeline.js';
 import { errorMessage } from '../errors.js';
 import type { DocumentResult } from '../types.js';
@@ -10,12 +10,13 @@ import type { OcrMode } from '../extract/ocr/index.js';
 export type FileDone = { ok: true; result: DocumentResult } | { ok: false; message: string };
 
 export class FileProcessor {
-  // Started on the first page that needs OCR (OcrPool starts its workers lazily).
-  private ocrPool: OcrPool | null = null;
+  // Started on the first page that needs OCR (the engines start their workers lazily).
+  private ocrPool: OcrEngine | null = null;
+  private ocrEngine: OcrEngineName | null = null;
 
-  async process(task: { path: string; data: Uint8Array; ocr: OcrMode; ocrJobs: number }): Promise<FileDone> {
+  async process(task: { path: string; data: Uint8Array; ocr: OcrMode; ocrEngine?: OcrEngineName; ocrJobs: number }): Promise<FileDone> {
     try {
-      return { ok: true, result: await processFile(task.path, task.data, { ocr: task.ocr, ocrPool: this.poolOf(task.ocrJobs) }) };
+      return { ok: true, result: await processFile(task.path, task.data, { ocr: task.ocr, ocrPool: this.poolOf(task.ocrJobs, task.ocrEngine ?? DEFAULT_OCR_ENGINE) }) };
     } catch (e) {
       return { ok: false, message: errorMessage(e) };
     }
@@ -26,10 +27,11 @@ export class FileProcessor {
     this.ocrPool = null;
   }
 
-  private poolOf(size: number): OcrPool {
-    if (!this.ocrPool || this.ocrPool.size !== size) {
+  private poolOf(size: number, engine: OcrEngineName): OcrEngine {
+    if (!this.ocrPool || this.ocrPool.size !== size || this.ocrEngine !== engine) {
       void this.ocrPool?.close();
-      this.ocrPool = new OcrPool(size);
+      this.ocrPool = makeOcrEngine(engine, size);
+      this.ocrEngine = engine;
     }
     return this.ocrPool;
   }

@@ -1,6 +1,5 @@
 // What the OCR steps need of a recognizer, and the pool of workers an engine runs its models on.
-// tesseract.ts is the engine in use; another (PaddleOCR on onnxruntime, say) would implement OcrEngine
-// and could share EnginePool for its sessions.
+// tesseract.ts (tesseract.js) and paddle.ts (PP-OCRv4 on onnxruntime) implement OcrEngine on EnginePool.
 import os from 'node:os';
 import type { GrayImage } from './raster.js';
 import type { PixelBox } from './segment.js';
@@ -42,6 +41,12 @@ export interface OcrEngine {
   readNumbers(image: GrayImage): Promise<NumberRead[]>;
   close(): Promise<void>;
 }
+
+/** The OCR engines (`--ocr-engine`): tesseract.js (tesseract.ts) and PP-OCRv4 on ONNX Runtime (paddle.ts). */
+export const OCR_ENGINES = ['tesseract', 'paddle'] as const;
+export type OcrEngineName = (typeof OCR_ENGINES)[number];
+/** The engine used when none is named (measured with bench/scans.ts: see bench/results.md). */
+export const DEFAULT_OCR_ENGINE: OcrEngineName = 'paddle';
 
 export function defaultOcrJobs(): number {
   const n = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;

@@ -4,10 +4,16 @@ import PQueue from 'p-queue';
 import type { OcrPageNote, Page } from '../../types.js';
 import type { PdfDocument } from '../pdf.js';
 import type { TextLayerVerdict } from '../textlayer.js';
-import { defaultOcrJobs, type OcrEngine } from './engine.js';
+import { DEFAULT_OCR_ENGINE, defaultOcrJobs, type OcrEngine, type OcrEngineName } from './engine.js';
 import { ocrPage, type OcrPageResult } from './page.js';
 import { textLayerVerdict } from './render.js';
 import { OcrPool } from './tesseract.js';
+import { PaddleEngine } from './paddle.js';
+
+/** A new engine of `size` workers, started on first use. */
+export function makeOcrEngine(name: OcrEngineName = DEFAULT_OCR_ENGINE, size = defaultOcrJobs()): OcrEngine {
+  return name === 'paddle' ? new PaddleEngine(size) : new OcrPool(size);
+}
 
 /** auto: OCR pages whose text layer is missing or unusable (default); force: every page; off: never. */
 export type OcrMode = 'auto' | 'force' | 'off';
@@ -16,6 +22,8 @@ export interface OcrPagesOptions {
   mode: OcrMode;
   /** Pool size when no pool is given. */
   jobs?: number;
+  /** The engine made when no pool is given (default DEFAULT_OCR_ENGINE). */
+  engine?: OcrEngineName;
   /** A shared engine (not closed here). */
   pool?: OcrEngine;
 }
@@ -53,7 +61,7 @@ export class OcrPages {
   }
 
   private schedule(n: number): void {
-    this.pool ??= new OcrPool(this.opts.jobs ?? defaultOcrJobs());
+    this.pool ??= makeOcrEngine(this.opts.engine, this.opts.jobs ?? defaultOcrJobs());
     const pool = this.pool;
     const task = this.queue.add(() => ocrPage(this.doc, n, pool)) as Promise<OcrPageResult>;
     task.catch(() => {}); // awaited in page(); keep an early failure from being unhandled
