@@ -9,15 +9,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { processFile } from '../src/pipeline.js';
 import { amountCellKeys } from '../bench/score.js';
 import { corpusDir } from '../bench/paths.js';
-import { makeScan, missingScanTools } from './fixtures/scans.js';
+import { makeScan, scanTestSkipReason } from './fixtures/scans.js';
 
 const corpus = corpusDir();
 /** 收支预算总表 and 收入预算总表 of a Jiangsu budget: two tables, each with its title, on pages 3–4. */
 const SOURCE = path.join(corpus, 'real/jiangsu/江苏省委办公厅/江苏省委办公厅2018年度部门预算公开表.pdf');
 const FIRST = 3, LAST = 4;
 
-const missing = missingScanTools();
-const why = !fs.existsSync(SOURCE) ? `corpus not found at ${corpus}` : missing.length ? `${missing.join(', ')} not installed (apt-get install poppler-utils img2pdf imagemagick)` : null;
+const why = scanTestSkipReason(SOURCE, corpus);
 if (why) console.warn(`scan-document.test.ts skipped: ${why}`);
 
 describe.skipIf(why !== null)('a whole scanned document (pdftoppm 300 DPI grey + img2pdf)', () => {

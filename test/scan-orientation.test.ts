@@ -13,7 +13,7 @@ import type { TextBlock } from '../src/extract/ocr/segment.js';
 import { processFile } from '../src/pipeline.js';
 import { amountCellKeys } from '../bench/score.js';
 import { corpusDir } from '../bench/paths.js';
-import { makeScan, missingScanTools } from './fixtures/scans.js';
+import { makeScan, scanTestSkipReason } from './fixtures/scans.js';
 
 const blank = (width: number, height: number): GrayImage => ({ width, height, data: new Uint8Array(width * height).fill(255) });
 const fill = (img: GrayImage, x0: number, y0: number, x1: number, y1: number, v = 0) => {
@@ -119,8 +119,7 @@ const corpus = corpusDir();
 /** 收支预算总表 of a Jiangsu budget (page 3): one ruled table with its title. */
 const SOURCE = path.join(corpus, 'real/jiangsu/江苏省委办公厅/江苏省委办公厅2018年度部门预算公开表.pdf');
 const PAGE = 3;
-const missing = missingScanTools();
-const why = !fs.existsSync(SOURCE) ? `corpus not found at ${corpus}` : missing.length ? `${missing.join(', ')} not installed (apt-get install poppler-utils img2pdf imagemagick)` : null;
+const why = scanTestSkipReason(SOURCE, corpus);
 if (why) console.warn(`scan-orientation.test.ts (ingest) skipped: ${why}`);
 
 describe.skipIf(why !== null)('a page scanned turned 90° (ImageMagick -rotate 90 + img2pdf)', () => {
