@@ -45,8 +45,12 @@ export interface OcrEngine {
 /** The OCR engines (`--ocr-engine`): tesseract.js (tesseract.ts) and PP-OCRv4 on ONNX Runtime (paddle.ts). */
 export const OCR_ENGINES = ['tesseract', 'paddle'] as const;
 export type OcrEngineName = (typeof OCR_ENGINES)[number];
-/** The engine used when none is named (measured with bench/scans.ts: see bench/results.md). */
-export const DEFAULT_OCR_ENGINE: OcrEngineName = 'paddle';
+/**
+ * The engine used when none is named. Measured with bench/scans.ts on every page of the 10 keyed
+ * documents (bench/results.md): tesseract was the more exact on grey and JPEG scans (paddle drops
+ * lone 0 cells: 296/366 on one document where tesseract reads 362/366), paddle on 1-bit ones.
+ */
+export const DEFAULT_OCR_ENGINE: OcrEngineName = 'tesseract';
 
 export function defaultOcrJobs(): number {
   const n = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
