@@ -33,7 +33,7 @@ interface DocFigures {
   sha12: string; pages: number; seconds: number; cpuSeconds: number; status: string;
   keyFound: number; keyTotal: number; cellsMatched: number; cellsTotal: number; cellsExtra: number;
   tablesMatched: number; tablesText: number; tablesOcr: number;
-  missedCells: string[]; missedTables: string[]; extraTables: string[]; findings: Record<string, number>;
+  missedCells: string[]; extraCells: string[]; missedTables: string[]; extraTables: string[]; findings: Record<string, number>;
 }
 
 async function main(): Promise<void> {
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
           keyFound: score.found, keyTotal: score.total,
           cellsMatched: cells.matched, cellsTotal: cells.matched + cells.missed.length, cellsExtra: cells.extra.length,
           tablesMatched: tables.matched, tablesText: refTables.length, tablesOcr: tableKeys(r).length,
-          missedCells: cells.missed, missedTables: tables.missed, extraTables: tables.extra, findings,
+          missedCells: cells.missed, extraCells: cells.extra, missedTables: tables.missed, extraTables: tables.extra, findings,
         };
         results[v].push(fig);
         process.stderr.write(`  ${v} ${k.sha12} keys ${fig.keyFound}/${fig.keyTotal} text ${fig.cellsMatched}/${fig.cellsTotal} tables ${fig.tablesMatched}/${fig.tablesText} (${fig.tablesOcr} found) ${(seconds / r.pages).toFixed(2)} s/page (CPU ${(cpuSeconds / r.pages).toFixed(2)} s/page) ${fig.status}\n`);

@@ -86,6 +86,15 @@ describe('OCR words and findings', () => {
     expect(cleanWord('部门文出预算总表')).toBe('部门支出预算总表');
     expect(cleanWord('-、财政拨款')).toBe('一、财政拨款'); // a numbered item's 一 read as a dash
     expect(cleanWord('-12.50')).toBe('-12.50');
+    // 1-bit scans: 一 of 一般 read as dashes, an ordinal's 、 read as a colon or lost before 一般.
+    expect(cleanWord('一、--般公共服务支出')).toBe('一、一般公共服务支出');
+    expect(cleanWord('三:卫生健康支出')).toBe('三、卫生健康支出');
+    expect(cleanWord('事业单位经营收人')).toBe('事业单位经营收入');
+    expect(cleanWord('、基本支出')).toBe('基本支出');
+    expect(cleanWord('- - 般公共预算基本支出')).toBe('一般公共预算基本支出');
+    expect(cleanWord('一一般公共服务支出')).toBe('一、一般公共服务支出');
+    expect(cleanWord('一般公共预算')).toBe('一般公共预算');
+    expect(cleanWord('单位:万元')).toBe('单位:万元');
     const runs = wordsToRuns([{ text: '1O.00', confidence: 95, bbox: { x0: 0, y0: 0, x1: 50, y1: 12 }, line: 0 }], 0.24);
     expect(runs[0].text).toBe('10.00');
     expect(runs[0].confidence).toBeLessThan(80);

@@ -121,6 +121,10 @@ describe('三公 group headers', () => {
     expect(columnKey(['“三公”经费预算数', '合计'])).toBe('three_public');
     expect(columnKey(['2024年“三公”经费预算数', '合计'])).toBe('three_public');
     expect(columnKey(['2024年“三公”经费预算数', '公务用车购置及运行费', '购置费'])).toBe('vehicle_purchase');
+    // Read by OCR, with marks and a stray digit in the words: the Han characters still name the column.
+    expect(columnKey(['4“ 三公? 经费', '小计'], true)).toBe('three_public');
+    expect(columnKey(['4“ 三公? 经费', '小计'])).toBe('total');
+    expect(columnKey(['公务用:车购置及运行维护费'], true)).toBe('vehicles');
     expect(columnKey(['2024年机关运行经费预算数'])).toBe('operating_costs');
   });
 });

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { isTableNumberText, isTitleText } from '../src/layout/lines.js';
 import { markContinuations, sameColumns, startsWithOtherHeader } from '../src/layout/continuation.js';
-import { editDistance, knownTitleIn, tableKindOcr } from '../src/recognize/kinds.js';
+import { knownTitleIn, tableKindOcr } from '../src/recognize/kinds.js';
+import { editDistance } from '../src/extract/normalize.js';
 import { recognizeTables } from '../src/recognize/table.js';
 import { ocrUnplacedFamily } from '../src/validate/rules/ocr.js';
 import type { DocumentResult, Grid, RecognizedTable, UnplacedRow } from '../src/types.js';
@@ -48,6 +49,8 @@ describe('titles as OCR reads them', () => {
     expect(tableKindOcr('公开04表财政拨寻收支预算总表', 'budget')).toBe('appropriation_summary'); // not a 收支总表
     expect(tableKindOcr('财政拨款支出预算衣', 'budget')).toBe('appropriation_expenditure');
     expect(tableKindOcr('“三公”经费、会议费、培训费支出预算表', 'budget')).toBe('three_public');
+    expect(tableKindOcr('王公经费、会议费、培训费支出预算表', 'budget')).toBe('three_public'); // 三 misread on a 1-bit scan
+    expect(tableKindOcr('“公”经费、会议费、培训费支出预算表', 'budget')).toBe('three_public');
     expect(knownTitleIn('部门收人总表')).toBeNull(); // 收支 or 收入?
   });
 });
@@ -84,6 +87,11 @@ describe('signs of a new table at the top of a page', () => {
     expect(startsWithOtherHeader(other, first())).toBe(true);
     expect(marked([first(), other])).toEqual([undefined, undefined]);
     expect(marked([first(), next({ header: HEADER })])).toEqual([undefined, 0]);
+    // The header repeated with a character misread by OCR (科目 read 科日) is still the same header…
+    expect(marked([first(), next({ header: HEADER.map((h) => h.replace('科目名称', '科日名称')) })])).toEqual([undefined, 0]);
+    expect(marked([first(), next({ header: ['科目编码', '科目名', '合计'] })])).toEqual([undefined, 0]); // 科目名称 with 称 lost
+    // …but one-character heads must match exactly.
+    expect(startsWithOtherHeader(next({ header: ['类', '款', '合计'] }), gridOf([['项', '支出', '合计'], ['201', '1.00', '1.00']], { page: 1, top: 80 }))).toBe(true);
     // Body rows without figures are not a header.
     expect(startsWithOtherHeader(next({ rows: [['结余分配', '年末结转和结余'], ['20102', '1.00']] }), first())).toBe(false);
   });

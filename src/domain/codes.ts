@@ -2,7 +2,8 @@
 // joining a code printed over 类/款/项 cells, a code at the start of a label, a class code from its
 // name, and the reference names of codes (domain/reference/: the one source of code names).
 import type { LineItem, RecognizedTable } from '../types.js';
-import { isBlankLabel, isUncodedByDesign } from './rowLabels.js';
+import { isBlankLabel, isUncodedByDesign, KNOWN_ROW_LABELS } from './rowLabels.js';
+import { editDistance, hanOnly } from '../extract/normalize.js';
 import { ECON_REFERENCE, type RefName, type RefTable } from './reference/econ.js';
 import { FUNC_REFERENCE } from './reference/func.js';
 
@@ -114,6 +115,43 @@ export function isReferenceName(label: string, system: CodeSystem): boolean {
 export function classCodeByName(label: string, system: CodeSystem): string | null {
   const key = label.normalize('NFKC').replace(/\s/g, '');
   return (system === 'func' ? FUNC_BY_NAME : ECON_BY_NAME).get(key) ?? null;
+}
+
+/** Misread characters tolerated in an OCR reading of a known label: one, two from this many characters on. */
+const KNOWN_LABEL_TWO_MISREADS_FROM = 6;
+/**
+ * The words an OCR reading of a row label is held against, Han characters only: the reference names of
+ * every level (a class name with its class code), the printed class variants, the known row labels (rowLabels.ts).
+ */
+const knownLabels = (classes: Record<string, string[]>, names: Set<string>) => {
+  const out = new Map<string, { label: string; code: string | null }>();
+  for (const n of [...names, ...KNOWN_ROW_LABELS]) out.set(hanOnly(n), { label: n, code: null });
+  for (const [code, ns] of Object.entries(classes)) for (const n of ns) out.set(hanOnly(n), { label: n, code });
+  return [...out];
+};
+const FUNC_KNOWN = knownLabels(FUNC_CLASSES, FUNC_NAMES);
+const ECON_KNOWN = knownLabels(ECON_CLASSES, ECON_NAMES);
+
+/**
+ * An uncoded row's label as OCR read it, held against the known labels of the classification: the one
+ * nearest to its Han characters ("社会保障和就业广出" → 社会保障和就业支出, class 208; "-财政拨款" →
+ * 财政拨款), when within one misread character (two from KNOWN_LABEL_TWO_MISREADS_FROM characters on)
+ * and no other known label is as near; null otherwise. Names of every level count as rivals:
+ * 住房改革支出 (a 款) keeps 住房改草支出 from passing for 住房保障支出 (a 类). Not for text layers:
+ * there a label is what is printed (classCodeByName).
+ */
+export function readKnownLabel(reading: string, system: CodeSystem): { label: string; code: string | null } | null {
+  const han = hanOnly(reading);
+  if (han.length < 2) return null;
+  let best: { name: string; d: number; known: { label: string; code: string | null } } | null = null;
+  let tied = false;
+  for (const [name, known] of system === 'func' ? FUNC_KNOWN : ECON_KNOWN) {
+    if (Math.abs(name.length - han.length) > 2) continue;
+    const d = name === han ? 0 : editDistance(han, name);
+    if (!best || d < best.d) { best = { name, d, known }; tied = false; } else if (d === best.d && (known.code ?? known.label) !== (best.known.code ?? best.known.label)) tied = true;
+  }
+  if (!best || tied) return null;
+  return best.d <= ([...best.name].length >= KNOWN_LABEL_TWO_MISREADS_FROM ? 2 : 1) ? best.known : null;
 }
 
 // ---------------------------------------------------------------------------------------------

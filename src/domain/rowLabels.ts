@@ -95,3 +95,25 @@ export function isUncodedByDesign(label: string): boolean {
   const l = normLabel(label);
   return /(合计|小计|总计)$/.test(l) || /^其中/.test(l) || /^(人员经费|公用经费)(支出)?$/.test(l);
 }
+
+/**
+ * Labels uncoded rows print in their usual wordings: the rows of summary tables (收支总表, 收入总表,
+ * 支出总表, 财政拨款收支总表), totals included, and the procurement forms (采购组织形式) of procurement
+ * tables. With the reference names of the codes (codes.ts), the words an OCR reading of a row label is
+ * held against (readKnownLabel).
+ */
+export const KNOWN_ROW_LABELS: readonly string[] = [
+  // income side (收入)
+  '财政拨款', '财政拨款收入', '财政拨款资金', '一般公共预算', '一般公共预算资金', '一般公共预算拨款', '一般公共预算拨款收入',
+  '一般公共预算收入', '政府性基金预算', '政府性基金预算资金', '政府性基金预算拨款', '政府性基金预算拨款收入',
+  '国有资本经营预算', '国有资本经营预算资金', '国有资本经营预算拨款', '国有资本经营预算拨款收入',
+  '财政专户管理资金', '财政专户管理资金收入', '单位资金', '事业收入', '事业单位经营收入', '上级补助收入',
+  '附属单位上缴收入', '其他收入', '其他资金', '上年结转', '上年结余', '上年结转结余', '用事业基金弥补收支差额',
+  '本年收入', '本年收入合计', '收入合计', '收入总计',
+  // expenditure side (支出)
+  '基本支出', '项目支出', '人员经费', '公用经费', '人员经费支出', '公用经费支出', '事业单位经营支出', '上缴上级支出',
+  '对附属单位补助支出', '单位预留机动经费', '年末结转和结余', '结转下年', '本年支出', '本年支出合计', '支出合计',
+  '支出总计', '合计', '总计', '小计', '当年收入小计', '当年支出小计', '本年收入小计', '本年支出小计',
+  // procurement forms (采购组织形式: 集中采购 by the government or the department, or 分散采购)
+  '政府集中采购', '部门集中采购', '分散采购', '分散自行组织', '分散委托代理', '自行采购', '委托代理',
+];

@@ -37,3 +37,18 @@ export function normalizeText(s: string): string {
 export function compact(s: string): string {
   return normalizeText(s).replace(/\s+/g, '');
 }
+
+/** Han characters only: what OCR reads most surely of a title (punctuation, brackets, spaces and digits go). */
+export const hanOnly = (s: string): string => s.normalize('NFKC').replace(/[^\p{Script=Han}]/gu, '');
+
+/** Edit distance of two short strings (characters). */
+export function editDistance(a: string, b: string): number {
+  const x = [...a], y = [...b];
+  let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= y.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[y.length];
+}

@@ -1,7 +1,8 @@
 // Tables running over pages: mark a grid as continuing the previous one.
 import type { Grid, TextLine } from '../types.js';
 import { isMetaText, isPageNumber, isTableNumberText, isTitleText } from './lines.js';
-import { editDistance, hanOnly, knownTitleIn } from '../recognize/kinds.js';
+import { editDistance, hanOnly } from '../extract/normalize.js';
+import { knownTitleIn } from '../recognize/kinds.js';
 
 /** A title wrapped over two lines has a short second line (characters)… */
 const WRAPPED_TITLE_TAIL_CHARS = 12;
@@ -82,9 +83,16 @@ export function startsWithOtherHeader(g: Grid, root: Grid): boolean {
   if (first.length < 2 || first.some((c) => hasDigit(c.text))) return false;
   const texts = first.map((c) => hanOnly(c.text)).filter(Boolean);
   if (texts.filter((t) => HEADER_WORD.test(t)).length < HEADER_WORD_SHARE * first.length) return false;
-  const known = headerTexts(root);
-  return texts.some((t) => !known.has(t));
+  const known = [...headerTexts(root)];
+  return texts.some((t) => !known.some((k) => sameHeaderText(t, k)));
 }
+
+/** A header cell read again on a continuation page may differ by one misread character (项目 read 项月 by OCR). */
+const HEADER_MISREADS = 1;
+/** …when one of the two is this long at least (类 and 款 are different heads; 项 is 项目 with 目 lost). */
+const HEADER_MISREAD_MIN_CHARS = 2;
+const sameHeaderText = (a: string, b: string) =>
+  a === b || (Math.max([...a].length, [...b].length) >= HEADER_MISREAD_MIN_CHARS && editDistance(a, b) <= HEADER_MISREADS);
 
 /** Lines above a grid that start a new table: a table number (公开05表) or a 部门：/单位： line. */
 const startsNewTable = (g: Grid) => g.titleLines.some((l) => isTableNumberText(l.text) || isMetaText(l.text));

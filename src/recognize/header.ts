@@ -1,5 +1,5 @@
 // Header rows → one label per column → canonical column keys.
-import { compact } from '../extract/normalize.js';
+import { compact, hanOnly } from '../extract/normalize.js';
 
 /** Leaf labels → column keys. The first matching entry wins; see README "Column keys". */
 const KEY_PATTERNS: [RegExp, string][] = [
@@ -44,9 +44,16 @@ const KEY_PATTERNS: [RegExp, string][] = [
 const TABLE_GROUP_KEYS = new Set(['appropriation', 'basic', 'project', 'personnel', 'public', 'income', 'total']);
 const FUND_KEYS = new Set(['general_budget', 'gov_fund', 'state_capital', 'fiscal_special_account', 'carryover', 'appropriation']);
 
-export function keyOfLabel(label: string): string | null {
+/**
+ * The column key of one header label. `ocr`: the label was read by OCR, where marks and digits are
+ * read into it (4“ 三公? 经费, 公务用:车购置…): when the label as read matches nothing, its Han
+ * characters alone are tried.
+ */
+export function keyOfLabel(label: string, ocr = false): string | null {
   const t = compact(label).replace(/[（(][^)）]*[)）]$/, (m) => (/(元|%)/.test(m) ? '' : m));
   for (const [re, key] of KEY_PATTERNS) if (re.test(t)) return key;
+  const han = ocr ? hanOnly(t) : '';
+  if (han && han !== t) for (const [re, key] of KEY_PATTERNS) if (re.test(han)) return key;
   return null;
 }
 
@@ -54,14 +61,15 @@ export function keyOfLabel(label: string): string | null {
  * The key of a column from its header levels (top first). The leaf decides, but a fund parent
  * qualifies it: 一般公共预算/基本支出 → general_budget_basic, 一般公共预算/小计 → general_budget.
  */
-export function columnKey(levels: string[]): string {
+export function columnKey(levels: string[], ocr = false): string {
   // 公务用车购置及运行费 / 购置费 | 运行费: the leaf alone does not say it is about cars.
-  const leafText = levels[levels.length - 1] ?? '';
-  if (levels.slice(0, -1).some((l) => /公务用车/.test(l))) {
+  const plain = (l: string) => (ocr ? hanOnly(l) : l);
+  const leafText = plain(levels[levels.length - 1] ?? '');
+  if (levels.slice(0, -1).some((l) => /公务用车/.test(plain(l)))) {
     if (/购置/.test(leafText) && !/运行/.test(leafText)) return 'vehicle_purchase';
     if (/运行/.test(leafText) && !/购置/.test(leafText)) return 'vehicle_operation';
   }
-  const keys = levels.map(keyOfLabel);
+  const keys = levels.map((l) => keyOfLabel(l, ocr));
   const leaf = keys[keys.length - 1];
   const fund = [...keys.slice(0, -1)].reverse().find((k) => k !== null && FUND_KEYS.has(k));
   if (leaf === null) {

@@ -1,5 +1,7 @@
 // Table titles → table kinds, across the title variants of provinces and years.
 import type { TableKind } from '../types.js';
+import { editDistance, hanOnly } from '../extract/normalize.js';
+
 
 /** Strip ordinal prefixes ("一、", "表1-2", "附表3：") and the department/year in front of a title. */
 export function cleanTitle(title: string): string {
@@ -115,20 +117,6 @@ export function tableKindFuzzy(title: string): TableKind {
   return best[1] >= FUZZY_MIN_SHARE && best[1] - (second?.[1] ?? 0) >= 0.1 ? best[0] : 'other';
 }
 
-/** Han characters only: what OCR reads most surely of a title (punctuation, brackets, spaces and digits go). */
-export const hanOnly = (s: string): string => s.normalize('NFKC').replace(/[^\p{Script=Han}]/gu, '');
-
-/** Edit distance of two short strings (characters). */
-export function editDistance(a: string, b: string): number {
-  const x = [...a], y = [...b];
-  let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= x.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= y.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[y.length];
-}
 
 /** Misread characters tolerated against a known title: 1 for a short one, 2 from this many characters on. */
 const TITLE_TWO_MISREADS_FROM = 8;
@@ -171,7 +159,8 @@ export function knownTitleIn(text: string): string | null {
  * closest by character pairs.
  */
 export function tableKindOcr(title: string, phase: 'budget' | 'final' | null): TableKind {
-  const kind = tableKind(title, phase);
+  // 三公经费 with its 三 misread or lost (王公经费): 公经费 occurs in no other title.
+  const kind = tableKind(title.replace(/[“”"'‘’]/g, '').replace(/\p{Script=Han}?公经费/u, '三公经费'), phase);
   const canon = knownTitleIn(title);
   // A short known title read with a misread (支出预算总表 in …培训费支出预算表) says less than the printed words.
   if (canon && ([...canon].length >= TITLE_TWO_MISREADS_FROM || kind === 'other')) return CANONICAL.find(([c]) => c === canon)![1];

@@ -2,7 +2,8 @@
 import type { Box, Cell, ColumnSpec, Grid, LineItem, RecognizedTable, RejectedCode, TableKind, UnitCodeCell, UnplacedRow } from '../types.js';
 import { compact } from '../extract/normalize.js';
 import { isBlankAmount, parseDecimal, parseUnit, toFen, type Unit } from '../domain/money.js';
-import { classCodeByName, codeSystem, joinCode, splitLeadingCode, type CodeSystem } from '../domain/codes.js';
+import { LOW_CONFIDENCE } from '../extract/ocr/engine.js';
+import { classCodeByName, codeSystem, readKnownLabel, joinCode, splitLeadingCode, type CodeSystem } from '../domain/codes.js';
 import { isTotalLabel, isTotalRow, stripOrdinal } from '../domain/rowLabels.js';
 import { departmentFromLine, departmentFromTitle, yearsIn } from './document.js';
 import { CODE_HEADER, NAME_HEADER, NOT_MONEY_HEADER, UNIT_CODE_HEADER, columnKey } from './header.js';
@@ -131,7 +132,7 @@ export function buildColumnModel(g: Grid, start: number): ColumnModel {
     // A group header over every amount column (一般公共预算基本支出 over 合计/人员经费/公用经费)
     // says what the whole table is; it does not qualify the columns.
     const keyLevels = tableWideGroup && levels[c][0] === tableWideGroup ? levels[c].slice(1) : levels[c];
-    let key = !isAmount ? roles[c] : keyLevels.length ? columnKey(keyLevels) : nAmount === 1 ? 'total' : `col${c}`;
+    let key = !isAmount ? roles[c] : keyLevels.length ? columnKey(keyLevels, g.source === 'ocr') : nAmount === 1 ? 'total' : `col${c}`;
     // Final accounts print 预算数 beside 决算数: keep them apart.
     if (isAmount && hasFinalAndBudget && /预算数?$/.test(keyLevels[keyLevels.length - 1] ?? '') && !/决算/.test(key)) key = `${key}_budget`;
     specs.push({ col: c, key, label: levels[c].join('/'), isAmount, labelCol, group: levels[c][0] });
@@ -248,8 +249,8 @@ export function recognizeGrid(g: Grid, tableIndex: number, ctx: TableContext, pa
     const rowCells = g.cells.filter((c) => c.row === r);
     if (rowCells.length === 0) continue;
     // Columns of this row in the model's numbering.
-    const textOf = (modelCol: number) => {
-      const cs = rowCells.filter((c) => {
+    const cellsOf = (modelCol: number) =>
+      rowCells.filter((c) => {
         for (let k = c.col; k < c.col + c.colSpan; k++) if (colMap[k] === modelCol) return true;
         // A continuation's spanning cell may cover first-part columns its own grid does not have.
         if (!parent) return false;
@@ -257,8 +258,7 @@ export function recognizeGrid(g: Grid, tableIndex: number, ctx: TableContext, pa
         const ov = Math.min(x1, c.box[2]) - Math.max(x0, c.box[0]);
         return ov > SPAN_COLUMN_OVERLAP * Math.min(x1 - x0, c.box[2] - c.box[0]) && !isAmountText(c.text);
       });
-      return cs.map((c) => c.text).join('');
-    };
+    const textOf = (modelCol: number) => cellsOf(modelCol).map((c) => c.text).join('');
     for (const cell of rowCells) {
       const mc = colMap[cell.col];
       const spec = mc >= 0 ? model.specs[mc] : undefined;
@@ -278,11 +278,18 @@ export function recognizeGrid(g: Grid, tableIndex: number, ctx: TableContext, pa
       }
       // A code may also sit in the label column's left code columns merged into one cell.
       let code = joinCode(codeCols.map(textOf)) ?? lead.code;
-      const label = stripOrdinal(lead.rest);
+      let label = stripOrdinal(lead.rest);
       // A code column printing something that is no code (a class column with one digit): kept for the audit.
       const codeText = codeCols.map(textOf).join('').replace(/\s/g, '');
       if (!code && /\d/.test(codeText) && !/\p{Script=Han}/u.test(codeText) && !rejected.some((x) => x.rowIndex === r)) rejected.push({ text: codeCols.map((k) => compact(textOf(k))).filter(Boolean).join(' '), label, rowIndex: r, page: cell.page, box: cell.box });
-      if (!code && label) code = classCodeByName(label, model.codeSystem ?? 'func');
+      if (!code && label) {
+        // A doubtful OCR reading of an uncoded label may hold a misread character or two (社会保障和就业广出);
+        // a sure one is what is printed (当年收入小计 is no misread 本年收入合计).
+        const doubtful = g.source === 'ocr' && labelCol !== undefined && cellsOf(labelCol).some((c) => c.confidence < LOW_CONFIDENCE / 100);
+        const known = doubtful ? readKnownLabel(label, model.codeSystem ?? 'func') : null;
+        if (known) label = known.label;
+        code = known ? known.code : classCodeByName(label, model.codeSystem ?? 'func');
+      }
       const sys = code ? codeSystem(code) : null;
       const item: LineItem = {
         tableIndex, page: cell.page, rowIndex: r, label,

@@ -9,10 +9,15 @@ const CONFUSIONS: [RegExp, string][] = [
   [/文出/g, '支出'],
   [/收文(?=预算|决算|总表|总计|合计)/g, '收支'],
   [/文付/g, '支付'],
+  [/收人/g, '收入'], // PP-OCR reads 入 as 人: 收人 is no budget word
   [/办公打/g, '办公厅'], // 打 never follows 办公
   [/^[歼球欺软]$/, '款'], // the 款 of a 类/款/项 code header, alone in its cell
   [/^[上士土](?=[一二三四五六七八九]?、)/, '十'], // 十八、 read 上八、: a numbered item's 十
   [/^[-—–―−~]+(?=、)/, '一'], // 一、 read -、: no dash precedes 、
+  [/(?:[-—–―−~]\s*)+(?=般)/g, '一'], // 一般 read --般 or - - 般 on a 1-bit scan: no dash precedes 般
+  [/^([一二三四五六七八九十]{1,3})[:：;；,，](?=\p{Script=Han})/u, '$1、'], // 三、 read 三: — an ordinal's 、
+  [/^([一二三四五六七八九十]{1,3})(?=一般)/, '$1、'], // 一、一般 read 一一般: the 、 lost (一一般 is no word)
+  [/^[、，,](?=\p{Script=Han})/u, ''], // 二、基本支出 read 、基本支出: what is left of an ordinal
   [/^(\d{1,2})[,，]\s*(?=\p{Script=Han})/u, '$1.'], // 1.一般公共预算资金 read 1,一般…: no separator precedes a Han character
 ];
 
