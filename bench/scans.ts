@@ -16,7 +16,8 @@ import { DEFAULT_OCR_ENGINE, makeOcrEngine, OCR_ENGINES, type OcrEngineName } fr
 import { errorMessage } from '../src/errors.js';
 import type { DocumentResult } from '../src/types.js';
 import { corpusDir, projectRoot } from './paths.js';
-import { amountCellKeys, matchCells, scoreDocument, type KeyFile } from './score.js';
+import { amountCellKeys, flaggedCells, matchCells, scoreDocument, type KeyFile } from './score.js';
+import { LOW_CONFIDENCE } from '../src/extract/ocr/engine.js';
 import { DEFAULT_SCAN_VARIANTS, makeScan, missingScanTools, SCAN_VARIANTS, type ScanVariant } from '../test/fixtures/scans.js';
 
 const root = projectRoot();
@@ -33,6 +34,7 @@ interface DocFigures {
   sha12: string; pages: number; seconds: number; cpuSeconds: number; status: string;
   keyFound: number; keyTotal: number; cellsMatched: number; cellsTotal: number; cellsExtra: number;
   tablesMatched: number; tablesText: number; tablesOcr: number;
+  flags: ReturnType<typeof flaggedCells>;
   missedCells: string[]; extraCells: string[]; missedTables: string[]; extraTables: string[]; findings: Record<string, number>;
 }
 
@@ -109,6 +111,7 @@ async function main(): Promise<void> {
           keyFound: score.found, keyTotal: score.total,
           cellsMatched: cells.matched, cellsTotal: cells.matched + cells.missed.length, cellsExtra: cells.extra.length,
           tablesMatched: tables.matched, tablesText: refTables.length, tablesOcr: tableKeys(r).length,
+          flags: flaggedCells(ref, r, LOW_CONFIDENCE / 100),
           missedCells: cells.missed, extraCells: cells.extra, missedTables: tables.missed, extraTables: tables.extra, findings,
         };
         results[v].push(fig);
@@ -131,6 +134,8 @@ async function main(): Promise<void> {
     for (const d of rows) line(d.sha12, d.keyFound, d.keyTotal, d.cellsMatched, d.cellsTotal, d.tablesMatched, d.tablesText, d.tablesOcr, d.pages, d.seconds);
     line('all', sum((d) => d.keyFound), sum((d) => d.keyTotal), sum((d) => d.cellsMatched), sum((d) => d.cellsTotal),
       sum((d) => d.tablesMatched), sum((d) => d.tablesText), sum((d) => d.tablesOcr), sum((d) => d.pages), sum((d) => d.seconds));
+    const f = { right: sum((d) => d.flags.right), rightFlagged: sum((d) => d.flags.rightFlagged), wrong: sum((d) => d.flags.wrong), wrongFlagged: sum((d) => d.flags.wrongFlagged) };
+    console.log(`  doubtful (ocr.low_confidence): ${f.wrongFlagged}/${f.wrong} cells not in the text path (${pct(f.wrongFlagged, f.wrong)}), ${f.rightFlagged}/${f.right} right cells (${pct(f.rightFlagged, f.right)})`);
     for (const d of rows) {
       if (d.missedTables.length || d.extraTables.length) console.log(`  ${d.sha12} tables missed: ${d.missedTables.join(' ') || '—'}; not in the text path: ${d.extraTables.join(' ') || '—'}`);
       if (Object.keys(d.findings).length) console.log(`  ${d.sha12} findings ${JSON.stringify(d.findings)}`);

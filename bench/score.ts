@@ -391,6 +391,26 @@ export function amountCellKeys(r: DocumentResult, pageMap: (p: number) => number
   return out;
 }
 
+/**
+ * How well an OCR reading's confidence points at its misreads: of its amount cells that match a
+ * reference cell (amountCellKeys) and of those that do not, how many are doubtful (confidence below
+ * `low`, 0..1: what gets an ocr.low_confidence finding).
+ */
+export function flaggedCells(ref: DocumentResult, got: DocumentResult, low: number): { right: number; rightFlagged: number; wrong: number; wrongFlagged: number } {
+  const bag = new Map<string, number>();
+  for (const k of amountCellKeys(ref)) bag.set(k, (bag.get(k) ?? 0) + 1);
+  const out = { right: 0, rightFlagged: 0, wrong: 0, wrongFlagged: 0 };
+  for (const t of got.tables) {
+    for (const it of t.items) {
+      const k = [it.page, t.kind, it.funcCode ?? it.econCode ?? normalizeLabel(it.label), it.columnKey, it.amountFen].join('|');
+      const n = bag.get(k) ?? 0;
+      const doubtful = it.confidence < low;
+      if (n > 0) { bag.set(k, n - 1); out.right++; if (doubtful) out.rightFlagged++; } else { out.wrong++; if (doubtful) out.wrongFlagged++; }
+    }
+  }
+  return out;
+}
+
 /** Each reference key matched by at most one key of `got`: matched count, reference keys missed, keys of `got` left over. */
 export function matchCells(ref: string[], got: string[]): { matched: number; missed: string[]; extra: string[] } {
   const bag = new Map<string, number>();
