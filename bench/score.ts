@@ -396,16 +396,16 @@ export function amountCellKeys(r: DocumentResult, pageMap: (p: number) => number
  * reference cell (amountCellKeys) and of those that do not, how many are doubtful (confidence below
  * `low`, 0..1: what gets an ocr.low_confidence finding).
  */
-export function flaggedCells(ref: DocumentResult, got: DocumentResult, low: number): { right: number; rightFlagged: number; wrong: number; wrongFlagged: number } {
+export function flaggedCells(ref: DocumentResult, got: DocumentResult, low: number): { right: number; rightFlagged: number; wrong: number; wrongFlagged: number; rightConfidence: number[]; wrongConfidence: number[] } {
   const bag = new Map<string, number>();
   for (const k of amountCellKeys(ref)) bag.set(k, (bag.get(k) ?? 0) + 1);
-  const out = { right: 0, rightFlagged: 0, wrong: 0, wrongFlagged: 0 };
+  const out = { right: 0, rightFlagged: 0, wrong: 0, wrongFlagged: 0, rightConfidence: [] as number[], wrongConfidence: [] as number[] };
   for (const t of got.tables) {
     for (const it of t.items) {
       const k = [it.page, t.kind, it.funcCode ?? it.econCode ?? normalizeLabel(it.label), it.columnKey, it.amountFen].join('|');
       const n = bag.get(k) ?? 0;
       const doubtful = it.confidence < low;
-      if (n > 0) { bag.set(k, n - 1); out.right++; if (doubtful) out.rightFlagged++; } else { out.wrong++; if (doubtful) out.wrongFlagged++; }
+      if (n > 0) { bag.set(k, n - 1); out.right++; if (doubtful) out.rightFlagged++; out.rightConfidence.push(it.confidence); } else { out.wrong++; if (doubtful) out.wrongFlagged++; out.wrongConfidence.push(it.confidence); }
     }
   }
   return out;
