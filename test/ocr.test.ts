@@ -91,6 +91,8 @@ describe('OCR words and findings', () => {
     expect(cleanWord('三:卫生健康支出')).toBe('三、卫生健康支出');
     expect(cleanWord('事业单位经营收人')).toBe('事业单位经营收入');
     expect(cleanWord('、基本支出')).toBe('基本支出');
+    expect(cleanWord('公共财政拨款《补助)资金')).toBe('公共财政拨款(补助)资金');
+    expect(cleanWord('《预算法》')).toBe('《预算法》');
     expect(cleanWord('- - 般公共预算基本支出')).toBe('一般公共预算基本支出');
     expect(cleanWord('一一般公共服务支出')).toBe('一、一般公共服务支出');
     expect(cleanWord('一般公共预算')).toBe('一般公共预算');

@@ -10,6 +10,7 @@ const CONFUSIONS: [RegExp, string][] = [
   [/收文(?=预算|决算|总表|总计|合计)/g, '收支'],
   [/文付/g, '支付'],
   [/收人/g, '收入'], // PP-OCR reads 入 as 人: 收人 is no budget word
+  [/[《〈](?=[^《》〈〉()（）]*[)）])/g, '('], // （补助） read 《补助): an angle bracket closed by a round one is a misread round one
   [/办公打/g, '办公厅'], // 打 never follows 办公
   [/^[歼球欺软]$/, '款'], // the 款 of a 类/款/项 code header, alone in its cell
   [/^[上士土](?=[一二三四五六七八九]?、)/, '十'], // 十八、 read 上八、: a numbered item's 十
