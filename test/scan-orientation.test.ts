@@ -178,6 +178,8 @@ describe('the scan’s resolution', () => {
     ctx.fillRect(0, 0, 400, 200);
     ctx.fillStyle = '#000000';
     ctx.fillRect(50, 50, 300, 20);
+    ctx.fillStyle = 'rgb(220,0,0)'; // a red stamp: its grey tells the channel order
+    ctx.fillRect(50, 120, 100, 60);
     const pdf = writePdf([{ kind: 'image', width: 200, height: 100, jpeg: canvas.encodeSync('jpeg', 90), pxWidth: 400, pxHeight: 200 }]);
     const doc = await openPdf(pdf);
     try {
@@ -188,6 +190,11 @@ describe('the scan’s resolution', () => {
       const r = await renderForOcr(doc, 1, 72);
       expect(r.imageDpi).toBeCloseTo(144, 0);
       expect([r.img.width, r.img.height]).toEqual([200, 100]);
+      const px = (x: number, y: number) => r.img.data[y * r.img.width + x];
+      expect(px(100, 30)).toBeLessThan(60); // the black bar
+      expect(px(100, 80)).toBeGreaterThan(240); // paper
+      expect(px(50, 75)).toBeGreaterThan(50); // red: 0.30 × 220 = 66 (blue's weight would give 25)
+      expect(px(50, 75)).toBeLessThan(85);
       expect(asked).toBe(0);
     } finally {
       await doc.destroy();

@@ -64,8 +64,9 @@ async function renderGray(page: PdfPage, dpi: number): Promise<RenderedPage> {
   let scale = dpi / 72;
   const side = Math.max(base.width, base.height) * scale;
   if (side > MAX_PIXELS_SIDE) scale *= MAX_PIXELS_SIDE / side;
-  const { ctx, w, h } = await renderOnCanvas(page, scale);
-  const rgba = ctx.getImageData(0, 0, w, h).data;
+  const { canvas, w, h } = await renderOnCanvas(page, scale);
+  // The raw pixels (RGBA, as getImageData's on this opaque canvas) without getImageData's conversion: half the time.
+  const rgba = canvas.data();
   return { img: rgbaToGray(rgba, w, h), scale, width: base.width, height: base.height, rotation: page.rotate };
 }
 
