@@ -155,11 +155,10 @@ function runs(img: GrayImage, threshold: number, horizontal: boolean, minLen: nu
   const { width: w, height: h, data } = img;
   const out: Segment[] = [];
   for (let p = 0; p < h; p++) {
+    const row = p * w;
     let start = -1, last = -1, dark = 0;
-    // Past the edge counts as white for `gap + 1` pixels, so that a run reaching the edge is closed too.
-    for (let q = 0; q <= w + gap; q++) {
-      const v = q < w ? data[p * w + q] : 255;
-      if (v < threshold) {
+    for (let q = 0; q < w; q++) {
+      if (data[row + q] < threshold) {
         if (start < 0) { start = q; dark = 0; }
         last = q; dark++;
       } else if (start >= 0 && q - last > gap) {
@@ -167,6 +166,11 @@ function runs(img: GrayImage, threshold: number, horizontal: boolean, minLen: nu
         if (len >= minLen && dark >= fill * len) out.push({ pos: p, a: start, b: last });
         start = -1;
       }
+    }
+    // Past the edge counts as white, so that a run reaching the edge is closed too.
+    if (start >= 0) {
+      const len = last - start + 1;
+      if (len >= minLen && dark >= fill * len) out.push({ pos: p, a: start, b: last });
     }
   }
   return out;
