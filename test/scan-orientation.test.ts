@@ -6,9 +6,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { whitenBorders, findBorders } from '../src/extract/ocr/border.js';
-import { isTurnedQuarter, isUpsideDown, lineShare, readingConfidence, sampleLines } from '../src/extract/ocr/orientation.js';
-import { downscaleGray, rotateQuarter, type GrayImage } from '../src/extract/ocr/raster.js';
-import { imageDpi, scanPixels } from '../src/extract/ocr/render.js';
+import { detectOrientation, isTurnedQuarter, isUpsideDown, lineShare, ORIENTATION_SETTINGS, readingConfidence, sampleBox, sampleLines } from '../src/extract/ocr/orientation.js';
+import type { OcrEngine } from '../src/extract/ocr/engine.js';
+import { downscaleGray, halveGray, rotateQuarter, type GrayImage } from '../src/extract/ocr/raster.js';
+import { imageDpi, renderForOcr, scanPixels } from '../src/extract/ocr/render.js';
+import { createCanvas } from '@napi-rs/canvas';
+import { openPdf } from '../src/extract/pdf.js';
+import { writePdf } from './fixtures/ocr/image-pdf.js';
 import type { TextBlock } from '../src/extract/ocr/segment.js';
 import { processFile } from '../src/pipeline.js';
 import { amountCellKeys } from '../bench/score.js';
@@ -41,6 +45,17 @@ describe('quarter turns and area downscaling', () => {
     expect(at(half, 1, 2)).toBeLessThan(160); // half dark
     expect(at(half, 0, 0)).toBe(255);
     expect(downscaleGray(img, 1)).toBe(img);
+  });
+
+  it('halves by 2×2 means, as area averaging does on even sides; an odd last column or row averages what it has', () => {
+    const img: GrayImage = { width: 5, height: 3, data: Uint8Array.from([0, 2, 10, 11, 7, 4, 6, 20, 20, 9, 100, 101, 0, 255, 50]) };
+    const h = halveGray(img);
+    expect([h.width, h.height]).toEqual([3, 2]);
+    expect([...h.data]).toEqual([3, 15, 8, 101, 128, 50]); // (0+2+4+6)/4, (10+11+20+20)/4 → 15.25, (7+9)/2, (100+101)/2 → 100.5 ↑, (0+255)/2 → 127.5 ↑, 50
+    let seed = 7;
+    const even: GrayImage = { width: 40, height: 26, data: Uint8Array.from({ length: 40 * 26 }, () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % 256) };
+    // 0.5 + 1e-9 keeps the sizes but takes the general area-averaging path.
+    expect([...downscaleGray(even, 0.5).data]).toEqual([...downscaleGray(even, 0.5 + 1e-9).data]);
   });
 });
 
@@ -98,12 +113,92 @@ describe('page orientation decisions', () => {
   });
 });
 
+describe('the upside-down test', () => {
+  // 125 DPI (the line test's own resolution): four lines of 30 square "glyphs" 17 px high.
+  const page = (): GrayImage => {
+    const img = blank(900, 600);
+    for (let line = 0; line < 4; line++) for (let g = 0; g < 30; g++) fill(img, 40 + 22 * g, 60 + 80 * line, 57 + 22 * g, 77 + 80 * line);
+    return img;
+  };
+  /** An engine answering the given confidences in turn, keeping what it was shown. */
+  const scripted = (confidences: number[]) => {
+    const seen: GrayImage[] = [];
+    const engine = {
+      size: 1, dpi: 125,
+      recognize: async (image: GrayImage) => {
+        seen.push(image);
+        return [{ text: '一般公共预算', confidence: confidences[seen.length - 1] ?? 0, bbox: { x0: 0, y0: 0, x1: 1, y1: 1 }, line: 0 }];
+      },
+      readNumbers: async () => [],
+      close: async () => {},
+    } satisfies OcrEngine;
+    return { engine, seen };
+  };
+
+  it('takes a sure upright reading of the first sample as the answer, without reading it turned', async () => {
+    const { engine, seen } = scripted([90]);
+    expect(await detectOrientation(page(), 128, 125, engine)).toBe(0);
+    expect(seen.length).toBe(1);
+  });
+
+  it('reads a doubtful sample turned 180° too, and turns the page on clear evidence', async () => {
+    const { engine, seen } = scripted([30, 90]);
+    expect(await detectOrientation(page(), 128, 125, engine)).toBe(2);
+    expect(seen.length).toBe(2);
+    const doubtful = scripted([60, 62, 61, 64, 62, 60]);
+    expect(await detectOrientation(page(), 128, 125, doubtful.engine)).toBe(0);
+    expect(doubtful.seen.length).toBe(2 * ORIENTATION_SETTINGS.samples);
+  });
+
+  it('cuts a long sample line to a dozen heights', async () => {
+    const b = { x0: 10, y0: 20, x1: 800, y1: 37, line: true };
+    const box = sampleBox(b, 2);
+    expect([box.x0, box.y0, box.y1]).toEqual([18, 38, 76]);
+    expect(box.x1 - box.x0).toBe(ORIENTATION_SETTINGS.maxSampleAspect * (76 - 38));
+    expect(sampleBox({ ...b, x1: 60 }, 2).x1).toBe(122); // a short one whole
+    const { engine, seen } = scripted([90]);
+    await detectOrientation(page(), 128, 125, engine);
+    expect(seen[0].width - 2 * Math.round(125 / 12)).toBeLessThanOrEqual(ORIENTATION_SETTINGS.maxSampleAspect * (seen[0].height - 2 * Math.round(125 / 12)));
+  });
+});
+
 describe('the scan’s resolution', () => {
   it('is its pixels against its size on the page, strips included', () => {
     expect(imageDpi([{ pixelsWide: 2480, pixelsHigh: 3508, widthPt: 595.2, heightPt: 841.92 }])).toBeCloseTo(300, 0);
     const strip = { pixelsWide: 1240, pixelsHigh: 219, widthPt: 595.2, heightPt: 105.12 };
     expect(imageDpi(Array.from({ length: 8 }, () => strip))).toBeCloseTo(150, 0);
     expect(imageDpi([])).toBeNull();
+  });
+
+  it('is read from the operator list of the render itself: the scan is decoded once', async () => {
+    // A 400 × 200 px image on a 200 × 100 pt page: 144 DPI.
+    const canvas = createCanvas(400, 200);
+    const ctx = canvas.getContext('2d');
+    ctx.fillStyle = '#ffffff';
+    ctx.fillRect(0, 0, 400, 200);
+    ctx.fillStyle = '#000000';
+    ctx.fillRect(50, 50, 300, 20);
+    ctx.fillStyle = 'rgb(220,0,0)'; // a red stamp: its grey tells the channel order
+    ctx.fillRect(50, 120, 100, 60);
+    const pdf = writePdf([{ kind: 'image', width: 200, height: 100, jpeg: canvas.encodeSync('jpeg', 90), pxWidth: 400, pxHeight: 200 }]);
+    const doc = await openPdf(pdf);
+    try {
+      const page = await doc.getPage(1);
+      let asked = 0;
+      const own = page.getOperatorList.bind(page);
+      page.getOperatorList = (...args: Parameters<typeof own>) => { asked++; return own(...args); };
+      const r = await renderForOcr(doc, 1, 72);
+      expect(r.imageDpi).toBeCloseTo(144, 0);
+      expect([r.img.width, r.img.height]).toEqual([200, 100]);
+      const px = (x: number, y: number) => r.img.data[y * r.img.width + x];
+      expect(px(100, 30)).toBeLessThan(60); // the black bar
+      expect(px(100, 80)).toBeGreaterThan(240); // paper
+      expect(px(50, 75)).toBeGreaterThan(50); // red: 0.30 × 220 = 66 (blue's weight would give 25)
+      expect(px(50, 75)).toBeLessThan(85);
+      expect(asked).toBe(0);
+    } finally {
+      await doc.destroy();
+    }
   });
 
   it('counts a page cut into strips as one scan, and logos not at all', () => {

@@ -3,7 +3,8 @@
 // - are the text lines horizontal? Cut into blocks (segment.ts) a page of horizontal lines gives
 //   wide one-line blocks, the same page turned a quarter gives tall or single-glyph ones: geometry;
 // - upright or upside down? A Han line turned 180° keeps its shape, so the engine reads a few
-//   sample lines both ways and the surer reading wins.
+//   sample lines: a sure upright reading settles it (the common case), else each is read both
+//   ways and the surer reading wins.
 import type { OcrEngine } from './engine.js';
 import { downscaleGray, eraseLines, findLines, rotateQuarter, type GrayImage } from './raster.js';
 import { inkMask, ruleMask, textBlocks, type TextBlock } from './segment.js';
@@ -20,9 +21,20 @@ export const ORIENTATION_SETTINGS = {
   maxSampleHeight: 20,
   /** Sample lines at least this many times wider than high (a label or a number, not one glyph). */
   minSampleAspect: 3,
-  /** At most this many sample lines, read both ways. */
+  /** At most this many sample lines. */
   samples: 3,
-  /** Upside down when the 180° readings' confidence beats the upright ones' by this (0–100)… */
+  /**
+   * A sample is cut to this many times its height (a dozen glyphs or so): that tells as well, and a
+   * full-width line of prose would cost four times as much to read.
+   */
+  maxSampleAspect: 12,
+  /**
+   * A sample read upright at least this sure (0–100) settles it: the page is upright, and the 180°
+   * reading is not paid for. Measured on 369 sample lines of the keyed scans (grey, 1-bit, JPEG):
+   * a line upside down never read above 51, 95% of upright first samples read 74 or more.
+   */
+  uprightSure: 70,
+  /** Else both ways: upside down when the 180° readings' confidence beats the upright ones' by this (0–100)… */
   flipMargin: 10,
   /** …and the verdict is taken after one sample when the two differ by this. */
   decisive: 25,
@@ -99,7 +111,8 @@ function crop(img: GrayImage, b: { x0: number; y0: number; x1: number; y1: numbe
 
 /**
  * Clockwise quarter turns that set the page upright (0–3): the line test on a small copy, then
- * the upside-down test with the engine on a few lines of the full image.
+ * the upside-down test with the engine on a few lines of the full image, each read upright first
+ * and turned 180° only when that reading is doubtful.
  */
 export async function detectOrientation(img: GrayImage, threshold: number, dpi: number, engine: OcrEngine, settings = ORIENTATION_SETTINGS): Promise<number> {
   const f = Math.min(1, settings.sampleDpi / dpi);
@@ -116,10 +129,20 @@ export async function detectOrientation(img: GrayImage, threshold: number, dpi: 
   const pad = Math.round(dpi / 12);
   const pairs: [number, number][] = [];
   for (const b of samples) {
-    const line = crop(full, { x0: Math.floor(b.x0 * k) - 2, y0: Math.floor(b.y0 * k) - 2, x1: Math.ceil(b.x1 * k) + 2, y1: Math.ceil(b.y1 * k) + 2 }, pad);
-    const [u, d] = await Promise.all([engine.recognize(line, 'line'), engine.recognize(rotateQuarter(line, 2), 'line')]);
-    pairs.push([readingConfidence(u), readingConfidence(d)]);
+    const line = crop(full, sampleBox(b, k, settings), pad);
+    const u = readingConfidence(await engine.recognize(line, 'line'));
+    if (u >= settings.uprightSure) return quarter ? 1 : 0;
+    pairs.push([u, readingConfidence(await engine.recognize(rotateQuarter(line, 2), 'line'))]);
     if (Math.abs(pairs.at(-1)![1] - pairs.at(-1)![0]) >= settings.decisive) break;
   }
   return (quarter ? 1 : 0) + (isUpsideDown(pairs, settings) ? 2 : 0);
+}
+
+/**
+ * The box of a sample line (found on the small copy) on the full image, `k` times larger, with 2
+ * pixels of margin, cut to its first `maxSampleAspect` heights.
+ */
+export function sampleBox(b: TextBlock, k: number, settings = ORIENTATION_SETTINGS): { x0: number; y0: number; x1: number; y1: number } {
+  const x0 = Math.floor(b.x0 * k) - 2, y0 = Math.floor(b.y0 * k) - 2, y1 = Math.ceil(b.y1 * k) + 2;
+  return { x0, y0, x1: Math.min(Math.ceil(b.x1 * k) + 2, x0 + Math.round(settings.maxSampleAspect * (y1 - y0))), y1 };
 }

@@ -49,8 +49,8 @@ export async function ocrPage(doc: PdfDocument, pageNumber: number, engine: OcrE
   let img = r.img;
   const scale = r.scale, dpi = scale * 72;
   // The lid's dark bands go first: they would shift the threshold and pass for rules or ink.
-  whitenBorders(img, otsuThreshold(img), dpi);
-  const threshold = otsuThreshold(img);
+  const first = otsuThreshold(img);
+  const threshold = whitenBorders(img, first, dpi).length ? otsuThreshold(img) : first;
   const skew = estimateSkew(img, threshold);
   const deskew = Math.abs(skew) >= RASTER_SETTINGS.minDeskew;
   if (deskew) img = rotateGray(img, skew);

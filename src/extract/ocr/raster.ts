@@ -56,9 +56,10 @@ export function rgbaToGray(rgba: Uint8Array | Uint8ClampedArray, width: number, 
 
 /** Otsu's threshold over the grey histogram, clamped so that a blank page does not turn into noise. */
 export function otsuThreshold(img: GrayImage): number {
-  const hist = new Float64Array(256);
-  for (let i = 0; i < img.data.length; i++) hist[img.data[i]]++;
-  const total = img.data.length;
+  const hist = new Int32Array(256);
+  const data = img.data;
+  for (let i = 0; i < data.length; i++) hist[data[i]]++;
+  const total = data.length;
   let sumAll = 0;
   for (let t = 0; t < 256; t++) sumAll += t * hist[t];
   let wB = 0, sumB = 0, best = 0, bestT = 128;
@@ -82,22 +83,21 @@ export function otsuThreshold(img: GrayImage): number {
 export function estimateSkew(img: GrayImage, threshold = otsuThreshold(img), maxDeg = RASTER_SETTINGS.maxSkew): number {
   // Dark pixels on a coarse grid (every 2nd pixel of every 2nd row) keep this cheap.
   const step = 2;
-  const xs: number[] = [], ys: number[] = [];
-  for (let y = 0; y < img.height; y += step) {
-    const row = y * img.width;
-    for (let x = 0; x < img.width; x += step) if (img.data[row + x] < threshold) { xs.push(x); ys.push(y); }
+  const { width: w, height: h, data } = img;
+  let n = 0;
+  for (let y = 0; y < h; y += step) {
+    const row = y * w;
+    for (let x = 0; x < w; x += step) if (data[row + x] < threshold) n++;
   }
-  if (xs.length < 100) return 0;
-  const bins = new Float64Array(Math.ceil(img.height / step) + Math.ceil(img.width / step) + 4);
-  const offset = Math.ceil(img.width / step) + 2;
-  const score = (deg: number): number => {
-    bins.fill(0);
-    const t = Math.tan((deg * Math.PI) / 180);
-    for (let i = 0; i < xs.length; i++) bins[Math.round((ys[i] - xs[i] * t) / step) + offset]++;
-    let s = 0;
-    for (let i = 0; i < bins.length; i++) s += bins[i] * bins[i];
-    return s;
-  };
+  if (n < 100) return 0;
+  const xs = new Float64Array(n), ys = new Float64Array(n);
+  for (let y = 0, k = 0; y < h; y += step) {
+    const row = y * w;
+    for (let x = 0; x < w; x += step) if (data[row + x] < threshold) { xs[k] = x; ys[k] = y; k++; }
+  }
+  const bins = new Int32Array(Math.ceil(h / step) + Math.ceil(w / step) + 4);
+  const offset = Math.ceil(w / step) + 2;
+  const score = (deg: number): number => profileSharpness(xs, ys, Math.tan((deg * Math.PI) / 180), 1 / step, bins, offset);
   let best = 0, bestScore = score(0);
   for (let d = -maxDeg; d <= maxDeg + 1e-9; d += 0.2) {
     const s = score(d);
@@ -109,6 +109,16 @@ export function estimateSkew(img: GrayImage, threshold = otsuThreshold(img), max
     if (s > bestScore) { bestScore = s; best = d; }
   }
   return Math.round(best * 100) / 100;
+}
+
+/** Sum of squared bin counts of the points projected along slope t (bins of 1/scale pixels). */
+function profileSharpness(xs: Float64Array, ys: Float64Array, t: number, scale: number, bins: Int32Array, offset: number): number {
+  bins.fill(0);
+  // × 1/step is ÷ step exactly (step is a power of two), and cheaper.
+  for (let i = 0; i < xs.length; i++) bins[Math.round((ys[i] - xs[i] * t) * scale) + offset]++;
+  let s = 0;
+  for (let i = 0; i < bins.length; i++) s += bins[i] * bins[i];
+  return s;
 }
 
 /** The image turned by -deg about its centre (undoes a clockwise skew of deg), bilinear, white outside. */
@@ -141,15 +151,14 @@ interface Segment { pos: number; a: number; b: number }
 
 /** Dark runs along one axis: `along` pixels per line, `across` lines; gaps up to `gap` bridged. */
 function runs(img: GrayImage, threshold: number, horizontal: boolean, minLen: number, gap: number, fill: number): Segment[] {
+  if (!horizontal) return verticalRuns(img, threshold, minLen, gap, fill);
   const { width: w, height: h, data } = img;
-  const lines = horizontal ? h : w, along = horizontal ? w : h;
   const out: Segment[] = [];
-  for (let p = 0; p < lines; p++) {
+  for (let p = 0; p < h; p++) {
+    const row = p * w;
     let start = -1, last = -1, dark = 0;
-    // Past the edge counts as white for `gap + 1` pixels, so that a run reaching the edge is closed too.
-    for (let q = 0; q <= along + gap; q++) {
-      const v = q < along ? data[horizontal ? p * w + q : q * w + p] : 255;
-      if (v < threshold) {
+    for (let q = 0; q < w; q++) {
+      if (data[row + q] < threshold) {
         if (start < 0) { start = q; dark = 0; }
         last = q; dark++;
       } else if (start >= 0 && q - last > gap) {
@@ -158,8 +167,35 @@ function runs(img: GrayImage, threshold: number, horizontal: boolean, minLen: nu
         start = -1;
       }
     }
+    // Past the edge counts as white, so that a run reaching the edge is closed too.
+    if (start >= 0) {
+      const len = last - start + 1;
+      if (len >= minLen && dark >= fill * len) out.push({ pos: p, a: start, b: last });
+    }
   }
   return out;
+}
+
+/** The same runs down the columns, found row by row (memory order) with one open run per column. */
+function verticalRuns(img: GrayImage, threshold: number, minLen: number, gap: number, fill: number): Segment[] {
+  const { width: w, height: h, data } = img;
+  const start = new Int32Array(w).fill(-1), last = new Int32Array(w).fill(-1), dark = new Int32Array(w);
+  const out: Segment[] = [];
+  for (let q = 0; q <= h + gap; q++) {
+    const row = q * w;
+    for (let p = 0; p < w; p++) {
+      if (q < h && data[row + p] < threshold) {
+        if (start[p] < 0) { start[p] = q; dark[p] = 0; }
+        last[p] = q; dark[p]++;
+      } else if (start[p] >= 0 && q - last[p] > gap) {
+        const len = last[p] - start[p] + 1;
+        if (len >= minLen && dark[p] >= fill * len) out.push({ pos: p, a: start[p], b: last[p] });
+        start[p] = -1;
+      }
+    }
+  }
+  // Column by column, each column's runs top to bottom (the sort is stable).
+  return out.sort((x, y) => x.pos - y.pos);
 }
 
 /**
@@ -279,15 +315,24 @@ export function toPgm(img: GrayImage): Uint8Array {
 export function thickenStrokes(img: GrayImage): GrayImage {
   const { width: w, height: h, data: d } = img;
   const out = new Uint8Array(w * h);
-  for (let y = 0; y < h; y++) {
-    const last = y + 1 === h;
-    for (let x = 0; x < w; x++) {
-      const i = y * w + x;
+  for (let y = 0; y + 1 < h; y++) {
+    const row = y * w;
+    for (let x = 0; x + 1 < w; x++) {
+      const i = row + x;
       let v = d[i];
-      if (x + 1 < w) { if (d[i + 1] < v) v = d[i + 1]; if (!last && d[i + w + 1] < v) v = d[i + w + 1]; }
-      if (!last && d[i + w] < v) v = d[i + w];
+      const r = d[i + 1], b = d[i + w], br = d[i + w + 1];
+      if (r < v) v = r;
+      if (b < v) v = b;
+      if (br < v) v = br;
       out[i] = v;
     }
+    const i = row + w - 1;
+    out[i] = d[i + w] < d[i] ? d[i + w] : d[i];
+  }
+  const row = (h - 1) * w;
+  for (let x = 0; x < w; x++) {
+    const i = row + x;
+    out[i] = x + 1 < w && d[i + 1] < d[i] ? d[i + 1] : d[i];
   }
   return { width: w, height: h, data: out };
 }
@@ -310,16 +355,20 @@ export function rotateQuarter(img: GrayImage, quarters: number): GrayImage {
   return { width: ow, height: oh, data: out };
 }
 
-/** Box weights of one axis: each output pixel averages the source pixels its span covers (factor < 1). */
-function boxWeights(n: number, m: number): { from: number; to: number; w: Float64Array }[] {
+/**
+ * Box weights of one axis, flat: output pixel j averages source pixels from[j] … to[j] - 1, with
+ * weights w[at[j]] … (each output pixel averages the source pixels its span covers; factor < 1).
+ */
+function boxWeights(n: number, m: number): { from: Int32Array; to: Int32Array; at: Int32Array; w: Float64Array } {
   const step = n / m;
-  return Array.from({ length: m }, (_, j) => {
+  const from = new Int32Array(m), to = new Int32Array(m), at = new Int32Array(m);
+  const ws: number[] = [];
+  for (let j = 0; j < m; j++) {
     const a = j * step, b = Math.min(n, (j + 1) * step);
-    const from = Math.floor(a), to = Math.min(n, Math.ceil(b));
-    const w = new Float64Array(to - from);
-    for (let i = from; i < to; i++) w[i - from] = (Math.min(b, i + 1) - Math.max(a, i)) / step;
-    return { from, to, w };
-  });
+    from[j] = Math.floor(a); to[j] = Math.min(n, Math.ceil(b)); at[j] = ws.length;
+    for (let i = from[j]; i < to[j]; i++) ws.push((Math.min(b, i + 1) - Math.max(a, i)) / step);
+  }
+  return { from, to, at, w: Float64Array.from(ws) };
 }
 
 /**
@@ -328,30 +377,53 @@ function boxWeights(n: number, m: number): { from: number; to: number; w: Float6
  */
 export function downscaleGray(img: GrayImage, factor: number): GrayImage {
   if (factor >= 1) return img;
+  if (factor === 0.5) return halveGray(img);
   const { width: w, height: h, data } = img;
   const ow = Math.max(1, Math.round(w * factor)), oh = Math.max(1, Math.round(h * factor));
   const cols = boxWeights(w, ow), rows = boxWeights(h, oh);
   const tmp = new Float32Array(ow * h);
+  const { from: cFrom, to: cTo, at: cAt, w: cw } = cols;
   for (let y = 0; y < h; y++) {
     const src = y * w, dst = y * ow;
     for (let j = 0; j < ow; j++) {
-      const c = cols[j];
       let s = 0;
-      for (let i = c.from; i < c.to; i++) s += data[src + i] * c.w[i - c.from];
+      for (let i = cFrom[j], k = cAt[j], end = cTo[j]; i < end; i++, k++) s += data[src + i] * cw[k];
       tmp[dst + j] = s;
     }
   }
   const out = new Uint8Array(ow * oh);
   const acc = new Float32Array(ow);
   for (let j = 0; j < oh; j++) {
-    const r = rows[j];
     acc.fill(0);
-    for (let i = r.from; i < r.to; i++) {
-      const wt = r.w[i - r.from], src = i * ow;
+    for (let i = rows.from[j], k = rows.at[j]; i < rows.to[j]; i++, k++) {
+      const wt = rows.w[k], src = i * ow;
       for (let x = 0; x < ow; x++) acc[x] += tmp[src + x] * wt;
     }
     const dst = j * ow;
     for (let x = 0; x < ow; x++) out[dst + x] = Math.min(255, Math.round(acc[x]));
+  }
+  return { width: ow, height: oh, data: out };
+}
+
+/**
+ * The image at half size, each pixel the rounded mean of a 2×2 block (the common case of
+ * downscaleGray, in integers: the same pixels where the sides are even; an odd last column or row
+ * averages the pixels it has).
+ */
+export function halveGray(img: GrayImage): GrayImage {
+  const { width: w, height: h, data } = img;
+  const ow = (w + 1) >> 1, oh = (h + 1) >> 1;
+  const out = new Uint8Array(ow * oh);
+  const evenW = w & ~1;
+  for (let j = 0; j < oh; j++) {
+    const a = 2 * j * w, b = 2 * j + 1 < h ? a + w : -1, dst = j * ow;
+    if (b >= 0) {
+      for (let x = 0, o = dst; x < evenW; x += 2, o++) out[o] = (data[a + x] + data[a + x + 1] + data[b + x] + data[b + x + 1] + 2) >> 2;
+      if (evenW < w) out[dst + ow - 1] = (data[a + w - 1] + data[b + w - 1] + 1) >> 1;
+    } else {
+      for (let x = 0, o = dst; x < evenW; x += 2, o++) out[o] = (data[a + x] + data[a + x + 1] + 1) >> 1;
+      if (evenW < w) out[dst + ow - 1] = data[a + w - 1];
+    }
   }
   return { width: ow, height: oh, data: out };
 }

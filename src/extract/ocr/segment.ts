@@ -32,23 +32,21 @@ export interface TextBlock extends PixelBox {
  */
 export function inkMask(img: GrayImage, threshold: number): Uint8Array {
   const { width: w, height: h, data } = img;
-  const dark = new Uint8Array(w * h);
-  for (let i = 0; i < dark.length; i++) dark[i] = data[i] < threshold ? 1 : 0;
+  // Dark pixels with a blank border of one pixel all round: neighbours need no bounds checks.
+  const pw = w + 2;
+  const dark = new Uint8Array(pw * (h + 2));
+  for (let y = 0; y < h; y++) {
+    const src = y * w, dst = (y + 1) * pw + 1;
+    for (let x = 0; x < w; x++) dark[dst + x] = data[src + x] < threshold ? 1 : 0;
+  }
   const out = new Uint8Array(w * h);
   for (let y = 0; y < h; y++) {
+    const row = (y + 1) * pw + 1;
     for (let x = 0; x < w; x++) {
-      const i = y * w + x;
+      const i = row + x;
       if (!dark[i]) continue;
-      let n = 0;
-      for (let dy = -1; dy <= 1; dy++) {
-        const yy = y + dy;
-        if (yy < 0 || yy >= h) continue;
-        for (let dx = -1; dx <= 1; dx++) {
-          const xx = x + dx;
-          if ((dx || dy) && xx >= 0 && xx < w && dark[yy * w + xx]) n++;
-        }
-      }
-      if (n >= 2) out[i] = 1;
+      const n = dark[i - pw - 1] + dark[i - pw] + dark[i - pw + 1] + dark[i - 1] + dark[i + 1] + dark[i + pw - 1] + dark[i + pw] + dark[i + pw + 1];
+      if (n >= 2) out[y * w + x] = 1;
     }
   }
   return out;
@@ -77,12 +75,15 @@ function profile(p: Plane, b: PixelBox, rows: boolean): { ink: Int32Array; ruled
   const n = rows ? b.y1 - b.y0 : b.x1 - b.x0;
   const ink = new Int32Array(n);
   const ruleCount = new Int32Array(n);
+  const { mask, rules, width } = p;
   for (let y = b.y0; y < b.y1; y++) {
-    const row = y * p.width;
-    for (let x = b.x0; x < b.x1; x++) {
-      const k = rows ? y - b.y0 : x - b.x0;
-      ink[k] += p.mask[row + x];
-      ruleCount[k] += p.rules[row + x];
+    const row = y * width;
+    if (rows) {
+      let a = 0, r = 0;
+      for (let x = b.x0; x < b.x1; x++) { a += mask[row + x]; r += rules[row + x]; }
+      ink[y - b.y0] = a; ruleCount[y - b.y0] = r;
+    } else {
+      for (let x = b.x0, k = 0; x < b.x1; x++, k++) { ink[k] += mask[row + x]; ruleCount[k] += rules[row + x]; }
     }
   }
   const across = rows ? b.x1 - b.x0 : b.y1 - b.y0;
