@@ -29,6 +29,15 @@ describe('readKnownLabel', () => {
     expect(readKnownLabel('分散白行组织', 'econ')).toEqual({ label: '分散自行组织', code: null }); // a procurement form
   });
 
+  it('takes a sure reading with at most one misread character, in a label of four at least', () => {
+    expect(readKnownLabel('分散白行组织', 'econ', true)).toEqual({ label: '分散自行组织', code: null });
+    expect(readKnownLabel('当年收入小计', 'func', true)).toEqual({ label: '当年收入小计', code: null });
+    expect(readKnownLabel('上年结转资金', 'func', true)).toBeNull(); // printed so: two from 上年结转
+    expect(readKnownLabel('人在房保障支出', 'func', true)).toBeNull(); // two misreads
+    expect(readKnownLabel('合汁', 'func', true)).toBeNull(); // too short
+    expect(readKnownLabel('社会保障和就业广出', 'func', true)?.code).toBe('208');
+  });
+
   it('gives nothing when another known label is as near, or none is near enough', () => {
     expect(readKnownLabel('其本支出', 'func')).toBeNull(); // 基本支出 or 其他支出 (229)?
     expect(readKnownLabel('住房改草支出', 'func')?.code ?? null).toBeNull(); // 住房改革支出 is a 款, nearer than 住房保障支出

@@ -120,6 +120,13 @@ export function classCodeByName(label: string, system: CodeSystem): string | nul
 /** Misread characters tolerated in an OCR reading of a known label: one, two from this many characters on. */
 const KNOWN_LABEL_TWO_MISREADS_FROM = 6;
 /**
+ * A reading its engine is sure of may still hold one misread character (PP-OCR reads 分散自行组织 as
+ * 分散白行组织 with the confidence of its right readings), but no more (当年收入小计 is printed, not a
+ * misread 本年收入合计), and only in a label of this many characters at least.
+ */
+const SURE_READING_MISREADS = 1;
+const SURE_READING_MIN_CHARS = 4;
+/**
  * The words an OCR reading of a row label is held against, Han characters only: the reference names of
  * every level (a class name with its class code), the printed class variants, the known row labels (rowLabels.ts).
  */
@@ -136,11 +143,12 @@ const ECON_KNOWN = knownLabels(ECON_CLASSES, ECON_NAMES);
  * An uncoded row's label as OCR read it, held against the known labels of the classification: the one
  * nearest to its Han characters ("社会保障和就业广出" → 社会保障和就业支出, class 208; "-财政拨款" →
  * 财政拨款), when within one misread character (two from KNOWN_LABEL_TWO_MISREADS_FROM characters on)
- * and no other known label is as near; null otherwise. Names of every level count as rivals:
+ * and no other known label is as near; null otherwise. `sure`: the engine is sure of its reading (see
+ * SURE_READING_MISREADS). Names of every level count as rivals:
  * 住房改革支出 (a 款) keeps 住房改草支出 from passing for 住房保障支出 (a 类). Not for text layers:
  * there a label is what is printed (classCodeByName).
  */
-export function readKnownLabel(reading: string, system: CodeSystem): { label: string; code: string | null } | null {
+export function readKnownLabel(reading: string, system: CodeSystem, sure = false): { label: string; code: string | null } | null {
   const han = hanOnly(reading);
   if (han.length < 2) return null;
   let best: { name: string; d: number; known: { label: string; code: string | null } } | null = null;
@@ -151,7 +159,9 @@ export function readKnownLabel(reading: string, system: CodeSystem): { label: st
     if (!best || d < best.d) { best = { name, d, known }; tied = false; } else if (d === best.d && (known.code ?? known.label) !== (best.known.code ?? best.known.label)) tied = true;
   }
   if (!best || tied) return null;
-  return best.d <= ([...best.name].length >= KNOWN_LABEL_TWO_MISREADS_FROM ? 2 : 1) ? best.known : null;
+  const chars = [...best.name].length;
+  if (sure) return best.d === 0 || (best.d <= SURE_READING_MISREADS && chars >= SURE_READING_MIN_CHARS) ? best.known : null;
+  return best.d <= (chars >= KNOWN_LABEL_TWO_MISREADS_FROM ? 2 : 1) ? best.known : null;
 }
 
 // ---------------------------------------------------------------------------------------------

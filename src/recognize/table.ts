@@ -283,10 +283,10 @@ export function recognizeGrid(g: Grid, tableIndex: number, ctx: TableContext, pa
       const codeText = codeCols.map(textOf).join('').replace(/\s/g, '');
       if (!code && /\d/.test(codeText) && !/\p{Script=Han}/u.test(codeText) && !rejected.some((x) => x.rowIndex === r)) rejected.push({ text: codeCols.map((k) => compact(textOf(k))).filter(Boolean).join(' '), label, rowIndex: r, page: cell.page, box: cell.box });
       if (!code && label) {
-        // A doubtful OCR reading of an uncoded label may hold a misread character or two (社会保障和就业广出);
-        // a sure one is what is printed (当年收入小计 is no misread 本年收入合计).
-        const doubtful = g.source === 'ocr' && labelCol !== undefined && cellsOf(labelCol).some((c) => c.confidence < LOW_CONFIDENCE / 100);
-        const known = doubtful ? readKnownLabel(label, model.codeSystem ?? 'func') : null;
+        // An OCR reading of an uncoded label may hold a misread character or two (社会保障和就业广出), a
+        // sure one at most one (readKnownLabel).
+        const sure = labelCol !== undefined && cellsOf(labelCol).every((c) => c.confidence >= LOW_CONFIDENCE / 100);
+        const known = g.source === 'ocr' ? readKnownLabel(label, model.codeSystem ?? 'func', sure) : null;
         if (known) label = known.label;
         code = known ? known.code : classCodeByName(label, model.codeSystem ?? 'func');
       }
