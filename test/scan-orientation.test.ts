@@ -110,6 +110,9 @@ describe('page orientation decisions', () => {
     expect(isUpsideDown([[70, 78], [70, 79]])).toBe(false); // 8–9 points each: not enough
     expect(isUpsideDown([[60, 75], [60, 74]])).toBe(true);
     expect(isUpsideDown([])).toBe(false);
+    // Both ways doubtful: a flipped reading must itself read well to turn the page.
+    expect(isUpsideDown([[0, 40]])).toBe(false);
+    expect(isUpsideDown([[10, 45], [12, 48]])).toBe(false);
   });
 });
 
@@ -121,13 +124,14 @@ describe('the upside-down test', () => {
     return img;
   };
   /** An engine answering the given confidences in turn, keeping what it was shown. */
-  const scripted = (confidences: number[]) => {
+  const scripted = (confidences: number[], texts: string[] = []) => {
     const seen: GrayImage[] = [];
     const engine = {
       size: 1, dpi: 125,
       recognize: async (image: GrayImage) => {
         seen.push(image);
-        return [{ text: '一般公共预算', confidence: confidences[seen.length - 1] ?? 0, bbox: { x0: 0, y0: 0, x1: 1, y1: 1 }, line: 0 }];
+        const text = texts[seen.length - 1] ?? '一般公共预算';
+        return text ? [{ text, confidence: confidences[seen.length - 1] ?? 0, bbox: { x0: 0, y0: 0, x1: 1, y1: 1 }, line: 0 }] : [];
       },
       readNumbers: async () => [],
       close: async () => {},
@@ -148,6 +152,13 @@ describe('the upside-down test', () => {
     const doubtful = scripted([60, 62, 61, 64, 62, 60]);
     expect(await detectOrientation(page(), 128, 125, doubtful.engine)).toBe(0);
     expect(doubtful.seen.length).toBe(2 * ORIENTATION_SETTINGS.samples);
+  });
+
+  it('takes no evidence from a sample read as nothing or a mark either way', async () => {
+    // Upright: nothing; turned: a bar left of a rule, surely read. Then two samples read well upright.
+    const { engine, seen } = scripted([0, 65, 90], ['', '|']);
+    expect(await detectOrientation(page(), 128, 125, engine)).toBe(0);
+    expect(seen.length).toBe(3);
   });
 
   it('cuts a long sample line to a dozen heights', async () => {

@@ -34,7 +34,11 @@ export const ORIENTATION_SETTINGS = {
    * a line upside down never read above 51, 95% of upright first samples read 74 or more.
    */
   uprightSure: 70,
-  /** Else both ways: upside down when the 180° readings' confidence beats the upright ones' by this (0–100)… */
+  /** A sample read as fewer characters than this both ways (nothing, a bar left of a rule) tells nothing. */
+  minSampleChars: 2,
+  /** Upside down only when the 180° readings are at least this sure on average (0–100): text set right reads well… */
+  flippedSure: 50,
+  /** …and beat the upright ones' confidence by this (0–100)… */
   flipMargin: 10,
   /** …and the verdict is taken after one sample when the two differ by this. */
   decisive: 25,
@@ -92,13 +96,16 @@ export function readingConfidence(words: { text: string; confidence: number }[])
  * the answer comes as soon as one sample is decisive, else from their sums.
  */
 export function isUpsideDown(pairs: [number, number][], settings = ORIENTATION_SETTINGS): boolean {
-  let up = 0, down = 0;
+  let up = 0, down = 0, n = 0;
   for (const [u, d] of pairs) {
-    up += u; down += d;
-    if (Math.abs(d - u) >= settings.decisive) return d > u;
+    up += u; down += d; n++;
+    if (Math.abs(d - u) >= settings.decisive) break;
   }
-  return pairs.length > 0 && down > up + settings.flipMargin * pairs.length;
+  return n > 0 && down >= settings.flippedSure * n && down > up + settings.flipMargin * n;
 }
+
+/** Characters of a reading that are text (Han, letters, digits): marks and bars are not evidence. */
+export const textChars = (words: { text: string }[]) => words.reduce((n, w) => n + (w.text.match(/[\p{Script=Han}\p{L}\d]/gu)?.length ?? 0), 0);
 
 /** A box cut out of an image with a white margin of `pad` pixels. */
 function crop(img: GrayImage, b: { x0: number; y0: number; x1: number; y1: number }, pad: number): GrayImage {
@@ -130,9 +137,12 @@ export async function detectOrientation(img: GrayImage, threshold: number, dpi: 
   const pairs: [number, number][] = [];
   for (const b of samples) {
     const line = crop(full, sampleBox(b, k, settings), pad);
-    const u = readingConfidence(await engine.recognize(line, 'line'));
-    if (u >= settings.uprightSure) return quarter ? 1 : 0;
-    pairs.push([u, readingConfidence(await engine.recognize(rotateQuarter(line, 2), 'line'))]);
+    const upright = await engine.recognize(line, 'line');
+    const u = readingConfidence(upright);
+    if (u >= settings.uprightSure && textChars(upright) >= settings.minSampleChars) return quarter ? 1 : 0;
+    const flipped = await engine.recognize(rotateQuarter(line, 2), 'line');
+    if (Math.max(textChars(upright), textChars(flipped)) < settings.minSampleChars) continue;
+    pairs.push([u, readingConfidence(flipped)]);
     if (Math.abs(pairs.at(-1)![1] - pairs.at(-1)![0]) >= settings.decisive) break;
   }
   return (quarter ? 1 : 0) + (isUpsideDown(pairs, settings) ? 2 : 0);
