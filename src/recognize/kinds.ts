@@ -2,7 +2,6 @@
 import type { TableKind } from '../types.js';
 import { editDistance, hanOnly } from '../extract/normalize.js';
 
-
 /** Strip ordinal prefixes ("一、", "表1-2", "附表3：") and the department/year in front of a title. */
 export function cleanTitle(title: string): string {
   return title
@@ -116,7 +115,6 @@ export function tableKindFuzzy(title: string): TableKind {
   const [best, second] = ranked;
   return best[1] >= FUZZY_MIN_SHARE && best[1] - (second?.[1] ?? 0) >= 0.1 ? best[0] : 'other';
 }
-
 
 /** Misread characters tolerated against a known title: 1 for a short one, 2 from this many characters on. */
 const TITLE_TWO_MISREADS_FROM = 8;
